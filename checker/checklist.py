@@ -1,0 +1,188 @@
+"""Checklists: the legal knowledge of the tool, loaded from YAML under strict schemas.
+
+A checklist is a list of obligations. Each obligation is made of elements that a law must contain,
+each element findable on its own through per-language indicators. Nothing in code knows any
+obligation: adding one, or a language, is a data change.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from checker.errors import CheckerError, Code
+
+Level = Literal[
+    "mandatory",
+    "mandatory-subject-to-legal-system",
+    "optional-must-consider",
+    "optional",
+    "recommended",
+]
+Category = Literal[
+    "definitions",
+    "criminalization",
+    "marking",
+    "record-keeping",
+    "licensing-transfers",
+    "deactivation",
+    "brokering",
+    "confiscation-disposal",
+    "security-prevention",
+    "cooperation-information",
+    "jurisdiction",
+    "legal-persons",
+    "procedural",
+]
+Instrument = Literal["FP", "UNTOC", "ML", "COP"]
+LEVELS: tuple[str, ...] = Level.__args__  # type: ignore[attr-defined]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Indicators(Strict):
+    """How an element shows in one language.
+
+    `terms`: phrases, any of which signals the element (matched on lower-cased lemmas, so "records"
+    matches "record"). `context`: when given, one of these phrases must also occur in the same
+    sentence, which keeps generic words ("mark", "record") from firing on their own.
+    """
+
+    terms: tuple[str, ...] = Field(min_length=1)
+    context: tuple[str, ...] = ()
+
+
+class Element(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    description: str
+    core: bool = False
+    weight: float = Field(default=1.0, gt=0.0, le=5.0)
+    indicators: dict[str, Indicators]
+
+
+class FieldSpec(Strict):
+    """A named datum a parameter looks for (e.g. 'serial number' among required marking data)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    indicators: dict[str, tuple[str, ...]]
+
+
+class Parameter(Strict):
+    """A concrete, checkable value. `check` names a checker in `checker.params.CHECKERS`."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    check: str
+    description: str
+    required: int | None = None
+    fields: tuple[FieldSpec, ...] = ()
+    elements: tuple[str, ...] = ()
+
+
+class Obligation(Strict):
+    id: str = Field(pattern=r"^(fp|untoc|ml|cop)\.[a-z0-9.\-]+$")
+    instrument: Instrument
+    article: str
+    category: Category
+    level: Level
+    title: str
+    requirement: str
+    elements: tuple[Element, ...] = Field(min_length=1)
+    parameters: tuple[Parameter, ...] = ()
+    pitfalls: tuple[str, ...] = ()
+    model_law_chapter: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Obligation:
+        ids = [e.id for e in self.elements]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"{self.id}: duplicate element ids")
+        if not any(e.core for e in self.elements):
+            raise ValueError(f"{self.id}: at least one element must be core")
+        for p in self.parameters:
+            unknown = set(p.elements) - set(ids)
+            if unknown:
+                raise ValueError(f"{self.id}: parameter {p.name} scopes unknown elements {unknown}")
+        return self
+
+    @property
+    def core_elements(self) -> tuple[Element, ...]:
+        return tuple(e for e in self.elements if e.core)
+
+
+class Checklist(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: str
+    description: str = ""
+    obligations: tuple[Obligation, ...]
+
+    @field_validator("obligations")
+    @classmethod
+    def _unique_ids(cls, value: tuple[Obligation, ...]) -> tuple[Obligation, ...]:
+        ids = [o.id for o in value]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate obligation ids: {dupes}")
+        return value
+
+    def languages(self) -> set[str]:
+        return {lang for o in self.obligations for e in o.elements for lang in e.indicators}
+
+    def select(
+        self, *, levels: tuple[str, ...] = (), categories: tuple[str, ...] = ()
+    ) -> Checklist:
+        """A copy keeping only the given levels and categories (empty = keep all)."""
+        kept = tuple(
+            o
+            for o in self.obligations
+            if (not levels or o.level in levels) and (not categories or o.category in categories)
+        )
+        return self.model_copy(update={"obligations": kept})
+
+
+def checklists_dir() -> Path:
+    """Where checklist data lives: `$CHECKER_CHECKLISTS`, the source tree, or the installed copy."""
+    env = os.environ.get("CHECKER_CHECKLISTS")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "checklists", here / "_data" / "checklists"):
+        if candidate.is_dir():
+            return candidate
+    raise CheckerError(Code.CHECKLIST_UNKNOWN, "no checklists folder found")
+
+
+def available_checklists() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in checklists_dir().glob("*.yaml")))
+
+
+def parse_checklist(data: object, *, source: str = "<data>") -> Checklist:
+    try:
+        return Checklist.model_validate(data)
+    except ValidationError as exc:
+        raise CheckerError(Code.CHECKLIST_INVALID, f"{source}: {exc}") from exc
+
+
+@cache
+def load_checklist(name_or_path: str) -> Checklist:
+    """Load a checklist by id (a file in the checklists folder) or by path to a YAML file."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = checklists_dir() / f"{name_or_path}.yaml"
+    if not path.is_file():
+        known = ", ".join(available_checklists()) or "none"
+        raise CheckerError(
+            Code.CHECKLIST_UNKNOWN, f"no checklist {name_or_path!r} (available: {known})"
+        )
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return parse_checklist(data, source=str(path))

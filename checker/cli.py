@@ -1,0 +1,158 @@
+"""Command line: a thin layer over the `checker` API.
+
+Exit codes: 0 all documents read and reviewed; 1 report written but some documents could not be
+read; 2 usage error; 3 no document could be read; 4 checklist error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from checker.checklist import CATEGORIES, LEVELS, available_checklists, load_checklist
+from checker.errors import CheckerError, Code
+from checker.report import FORMATS, render
+from checker.review import run_review
+
+EXIT_PARTIAL, EXIT_UNREADABLE, EXIT_CHECKLIST = 1, 3, 4
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Review national firearms laws against the UN Firearms Protocol.")
+checklist_app = typer.Typer(no_args_is_help=True, help="List, validate and export checklists.")
+app.add_typer(checklist_app, name="checklist")
+err = Console(stderr=True)
+
+
+def _fail(exc: CheckerError) -> typer.Exit:
+    err.print(f"[red]error[/red] {exc.code.value}: {exc.message}")
+    code = EXIT_CHECKLIST if exc.code.name.startswith("CHECKLIST") else 2
+    return typer.Exit(code)
+
+
+def _check_choices(values: list[str], allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise CheckerError(Code.OPTION_INVALID,
+                           f"{option}: unknown {', '.join(unknown)} (known: {', '.join(allowed)})")
+    return tuple(values)
+
+
+@app.command()
+def review(
+    paths: Annotated[list[Path], typer.Argument(help="Files of one dossier (PDF, MD, TXT, DOCX).")],
+    checklist: Annotated[str, typer.Option(help="Checklist id or YAML path.")] = (
+        "firearms-protocol"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md or html.")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write here instead of stdout.")] = None,
+    level: Annotated[list[str] | None, typer.Option(help="Keep only these levels.")] = None,
+    category: Annotated[list[str] | None, typer.Option(help="Keep only these categories.")] = None,
+    language: Annotated[str | None, typer.Option(help="Force the document language.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password of encrypted PDFs.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress messages.")] = False,
+) -> None:
+    """Review one or more files as one dossier and write the gap report."""
+    try:
+        if fmt not in FORMATS:
+            raise CheckerError(Code.OPTION_INVALID,
+                               f"--format: unknown {fmt!r} (known: {', '.join(FORMATS)})")
+        levels = _check_choices(level or [], LEVELS, "--level")
+        categories = _check_choices(category or [], CATEGORIES, "--category")
+
+        def progress(subject: str, stage: str) -> None:
+            if not quiet:
+                err.print(f"[dim]{stage:>8}[/dim] {subject}")
+
+        result = run_review(paths, checklist=checklist, levels=levels, categories=categories,
+                            language=language, password=password, on_stage=progress)
+    except CheckerError as exc:
+        raise _fail(exc) from exc
+    text = render(result.report, fmt)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text)
+    documents = result.report.documents
+    for document in documents:
+        for diagnostic in document.warnings:
+            colour = "red" if diagnostic.severity == "error" else "yellow"
+            err.print(f"[{colour}]{diagnostic.code.value}[/{colour}] {document.id}: "
+                      f"{diagnostic.message}")
+    counts = result.report.summary.by_status
+    if not quiet:
+        err.print(" ".join(f"{k}={v}" for k, v in counts.items())
+                  + (f" -> {output}" if output else ""))
+    unreadable = [d for d in documents if d.status not in ("ok", "partial")]
+    if unreadable and len(unreadable) == len(documents):
+        raise typer.Exit(EXIT_UNREADABLE)
+    if unreadable:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@checklist_app.command("list")
+def checklist_list() -> None:
+    """The checklists that ship with the tool."""
+    for name in available_checklists():
+        loaded = load_checklist(name)
+        typer.echo(f"{name}\t{loaded.version}\t{len(loaded.obligations)} obligations\t"
+                   f"{loaded.title}")
+
+
+@checklist_app.command("validate")
+def checklist_validate(
+    name: Annotated[str, typer.Argument(help="Checklist id or YAML path.")] = "firearms-protocol",
+) -> None:
+    """Validate a checklist against its schema and the parameter checkers."""
+    from checker.params import CHECKERS
+
+    try:
+        loaded = load_checklist(name)
+    except CheckerError as exc:
+        raise _fail(exc) from exc
+    unknown = sorted({p.check for o in loaded.obligations for p in o.parameters} - set(CHECKERS))
+    if unknown:
+        err.print(f"[red]error[/red] {Code.CHECKLIST_INVALID.value}: unknown checks {unknown}")
+        raise typer.Exit(EXIT_CHECKLIST)
+    typer.echo(f"{loaded.id} {loaded.version}: {len(loaded.obligations)} obligations, valid")
+
+
+@checklist_app.command("export")
+def checklist_export(
+    name: Annotated[str, typer.Argument(help="Checklist id or YAML path.")] = "firearms-protocol",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+) -> None:
+    """Every obligation with id, instrument, article, category and level."""
+    try:
+        loaded = load_checklist(name)
+    except CheckerError as exc:
+        raise _fail(exc) from exc
+    rows = [{"id": o.id, "instrument": o.instrument, "article": o.article,
+             "category": o.category, "level": o.level, "title": o.title,
+             "elements": len(o.elements), "parameters": len(o.parameters)}
+            for o in loaded.obligations]
+    if fmt == "json":
+        typer.echo(json.dumps({"id": loaded.id, "version": loaded.version, "obligations": rows},
+                              ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        writer.writerows(rows)
+        typer.echo(buffer.getvalue().rstrip("\n"))
+    else:
+        raise _fail(CheckerError(Code.OPTION_INVALID, f"--format: unknown {fmt!r} (json, csv)"))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

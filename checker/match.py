@@ -1,0 +1,285 @@
+"""Match: find where each obligation element shows in a document.
+
+The document is read once by the language's spaCy pipeline. Every token gets a normal form (its
+lower-cased lemma); out-of-vocabulary words close to an indicator word (OCR noise, spelling
+variants) take that word's form through rapidfuzz. One `PhraseMatcher` over those forms then finds
+every indicator phrase of the checklist. An element is found in a sentence when one of its terms
+occurs there and, if the element has context phrases, one of those too. Sentences that exempt or
+negate ("shall not apply", "no licence is required") mark their hits as negated. Terms the law
+defines pass what their definition covers to the provisions that use them (glossary hits).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from rapidfuzz import fuzz, process
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from checker.checklist import Checklist
+from checker.lang import cues, known_words, pipeline
+from checker.models import Hit, Provision, Structure
+
+FUZZY_CUTOFF = 90.0
+FUZZY_MIN_LENGTH = 6
+GLOSSARY_SCORE = 0.6
+FUZZY_SCORE = 0.85
+
+
+@dataclass
+class _Compiled:
+    """The phrase matcher for one checklist in one language, and what each match id means."""
+
+    matcher: PhraseMatcher
+    meaning: dict[int, list[tuple[str, str, str, str]]] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)
+
+
+_COMPILED: dict[tuple[str, str, tuple[str, ...], str], _Compiled] = {}
+
+
+def lowered(text: str) -> str:
+    """Lower-cased text of the same length, so offsets stay valid."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def _norm(token_lemma: str, token_lower: str, overrides: dict[str, str]) -> str:
+    lemma = token_lemma.lower() or token_lower
+    return overrides.get(token_lower) or overrides.get(lemma) or lemma
+
+
+def _normalise(doc: Doc, lang: str) -> None:
+    overrides = cues(lang).lemma_overrides
+    for token in doc:
+        token.norm_ = _norm(token.lemma_, token.lower_, overrides)
+
+
+def _compile(checklist: Checklist, lang: str, nlp: Language) -> _Compiled:
+    key = (checklist.id, checklist.version, tuple(o.id for o in checklist.obligations), lang)
+    if key in _COMPILED:
+        return _COMPILED[key]
+    compiled = _Compiled(PhraseMatcher(nlp.vocab, attr="NORM"))
+    patterns: dict[str, list[Doc]] = defaultdict(list)
+    words: set[str] = set()
+    for obligation in checklist.obligations:
+        for element in obligation.elements:
+            indicators = element.indicators.get(lang)
+            if indicators is None:
+                continue
+            for role, phrases in (("term", indicators.terms), ("context", indicators.context)):
+                for phrase in phrases:
+                    pattern = _phrase_doc(nlp, phrase, lang)
+                    if not len(pattern):
+                        continue
+                    name = f"{lang}|{role}|{phrase.lower()}"
+                    if name not in patterns:
+                        patterns[name].append(pattern)
+                    match_id = nlp.vocab.strings.add(name)
+                    compiled.meaning.setdefault(match_id, []).append(
+                        (obligation.id, element.id, role, phrase))
+                    words.update(t.norm_ for t in pattern if t.is_alpha)
+    for name, docs in patterns.items():
+        compiled.matcher.add(name, docs)
+    compiled.words = sorted(w for w in words if len(w) >= FUZZY_MIN_LENGTH)
+    _COMPILED[key] = compiled
+    return compiled
+
+
+def _phrase_doc(nlp: Language, phrase: str, lang: str) -> Doc:
+    doc = nlp(lowered(phrase.strip()))
+    _normalise(doc, lang)
+    return doc
+
+
+@cache
+def _lemma_values(lang: str) -> frozenset[str]:
+    table = known_words(pipeline(lang))
+    if not hasattr(table, "values"):
+        return frozenset()
+    lemmas: set[str] = set()
+    for value in table.values():  # some languages' tables hold lists of lemmas
+        if isinstance(value, str):
+            lemmas.add(value)
+        else:
+            lemmas.update(v for v in value if isinstance(v, str))
+    return frozenset(lemmas)
+
+
+def _fuzzy_map(doc: Doc, lang: str, nlp: Language, words: list[str], cutoff: float) -> set[int]:
+    """Give unknown words close to an indicator word that word's form; return the token indices."""
+    table = known_words(nlp)
+    if not words or not len(table):
+        return set()
+    vocabulary = set(words)
+    lemmas = _lemma_values(lang)
+    candidates = {t.lower_ for t in doc if t.is_alpha and len(t) >= FUZZY_MIN_LENGTH}
+    unknown = [w for w in candidates
+               if w not in vocabulary and w not in table and w not in lemmas]
+    mapping: dict[str, str] = {}
+    for word in unknown:
+        best = process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best is not None:
+            mapping[word] = best[0]
+    changed = set()
+    for token in doc:
+        target = mapping.get(token.lower_)
+        if target is not None:
+            token.norm_ = target
+            changed.add(token.i)
+    return changed
+
+
+class _Locator:
+    """Finds the deepest provision holding a character offset."""
+
+    def __init__(self, provisions: tuple[Provision, ...]):
+        self.provisions = provisions
+        self.starts = [p.start for p in provisions]
+        self.by_id = {p.id: p for p in provisions}
+
+    def deepest(self, offset: int) -> Provision | None:
+        index = bisect_right(self.starts, offset) - 1
+        if index < 0:
+            return None
+        candidate: Provision | None = self.provisions[index]
+        while candidate is not None and candidate.end <= offset:
+            candidate = self.by_id.get(candidate.parent) if candidate.parent else None
+        return candidate
+
+    def unit(self, provision: Provision | None) -> Provision | None:
+        """The article-level provision holding `provision` (itself if it is one)."""
+        current = provision
+        while current is not None and current.kind != "article":
+            current = self.by_id.get(current.parent) if current.parent else None
+        return current or provision
+
+
+def locator(structure: Structure) -> _Locator:
+    return _Locator(structure.provisions)
+
+
+def analyse(structure: Structure) -> Doc:
+    """The normalised spaCy doc of a structure's text (lower-cased, lemma norms)."""
+    document = structure.document
+    nlp = pipeline(document.language)
+    doc = nlp(lowered(document.text))
+    _normalise(doc, document.language)
+    return doc
+
+
+def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = None,
+              fuzzy_cutoff: float = FUZZY_CUTOFF) -> tuple[Hit, ...]:
+    """Every element of every obligation found in the document, one hit per element and sentence."""
+    document = structure.document
+    lang = document.language
+    if not document.text.strip() or lang not in checklist.languages():
+        return ()
+    nlp = pipeline(lang)
+    compiled = _compile(checklist, lang, nlp)
+    doc = doc if doc is not None else analyse(structure)
+    fuzzy_tokens = _fuzzy_map(doc, lang, nlp, compiled.words, fuzzy_cutoff)
+    sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    sentence_starts = [s for s, _ in sentences]
+    negations = [re.compile(p) for p in cues(lang).negation]
+    negated_cache: dict[int, bool] = {}
+
+    def is_negated(index: int) -> bool:
+        if index not in negated_cache:
+            start, end = sentences[index]
+            text = doc.text[start:end]
+            negated_cache[index] = any(p.search(text) for p in negations)
+        return negated_cache[index]
+
+    terms: dict[tuple[str, str, int], tuple[int, int, str, bool]] = {}
+    contexts: set[tuple[str, str, int]] = set()
+    for match_id, start, end in compiled.matcher(doc):
+        span = doc[start:end]
+        sentence = bisect_right(sentence_starts, span.start_char) - 1
+        fuzzy = any(i in fuzzy_tokens for i in range(start, end))
+        for obligation_id, element_id, role, phrase in compiled.meaning.get(match_id, ()):
+            key = (obligation_id, element_id, sentence)
+            if role == "context":
+                contexts.add(key)
+            elif key not in terms or (terms[key][3] and not fuzzy):
+                terms[key] = (span.start_char, span.end_char, phrase, fuzzy)
+    needs_context = {
+        (o.id, e.id) for o in checklist.obligations for e in o.elements
+        if e.indicators.get(lang) is not None and e.indicators[lang].context
+    }
+    where = locator(structure)
+    hits: list[Hit] = []
+    for (obligation_id, element_id, sentence), (start, end, phrase, fuzzy) in terms.items():
+        if (obligation_id, element_id) in needs_context and (
+                obligation_id, element_id, sentence) not in contexts:
+            continue
+        provision = where.deepest(start)
+        if provision is not None and start < provision.body_start:
+            continue  # a label or heading names a subject; the body must state the rule
+        sentence_start, sentence_end = sentences[sentence]
+        hits.append(Hit(
+            obligation_id=obligation_id, element_id=element_id, document_id=document.id,
+            provision_id=provision.id if provision else None, start=start, end=end,
+            sentence_start=sentence_start, sentence_end=sentence_end, term=phrase,
+            method="fuzzy" if fuzzy else "lemma", score=FUZZY_SCORE if fuzzy else 1.0,
+            negated=is_negated(sentence),
+        ))
+    hits.extend(_glossary_hits(structure, hits, doc, nlp, sentences, where))
+    hits.sort(key=lambda h: (h.start, h.obligation_id, h.element_id))
+    return tuple(hits)
+
+
+def _glossary_hits(structure: Structure, hits: list[Hit], doc: Doc, nlp: Language,
+                   sentences: list[tuple[int, int]], where: _Locator) -> list[Hit]:
+    """Hits inherited from definitions: a provision using a defined term covers what the
+    definition covers. One inherited hit per term, element and article-level unit."""
+    definitions = structure.definitions
+    if not definitions:
+        return []
+    lang = structure.document.language
+    covered: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for index, definition in enumerate(definitions):
+        for hit in hits:
+            if definition.start <= hit.start < definition.end and not hit.negated:
+                covered[index].add((hit.obligation_id, hit.element_id))
+    if not covered:
+        return []
+    matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+    for index in covered:
+        pattern = _phrase_doc(nlp, definitions[index].term, lang)
+        if len(pattern):
+            matcher.add(f"def|{index}", [pattern])
+    spans = [(d.start, d.end) for d in definitions]
+    sentence_starts = [s for s, _ in sentences]
+    seen: set[tuple[int, str, str, str | None]] = set()
+    inherited: list[Hit] = []
+    for match_id, start, _end in matcher(doc):
+        index = int(nlp.vocab.strings[match_id].split("|")[1])
+        char = doc[start].idx
+        if any(s <= char < e for s, e in spans):
+            continue
+        provision = where.deepest(char)
+        unit = where.unit(provision)
+        sentence = bisect_right(sentence_starts, char) - 1
+        for obligation_id, element_id in sorted(covered[index]):
+            key = (index, obligation_id, element_id, unit.id if unit else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            inherited.append(Hit(
+                obligation_id=obligation_id, element_id=element_id,
+                document_id=structure.document.id,
+                provision_id=provision.id if provision else None, start=char,
+                end=char + len(doc[start:_end].text), sentence_start=sentences[sentence][0],
+                sentence_end=sentences[sentence][1], term=definitions[index].term,
+                method="glossary", score=GLOSSARY_SCORE, via_definition=definitions[index].term,
+            ))
+    return inherited

@@ -1,0 +1,221 @@
+"""Frozen data models that flow through the pipeline: ingest -> segment -> match -> assess -> report.
+
+Every object that points into a document does so with character offsets into `Document.text` (the
+clean text the tool reads), so a quote can always be traced back to its page and span.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checker.errors import Diagnostic
+
+SCHEMA_VERSION: Final = "1"
+
+Status = Literal["met", "partial", "missing", "unclear"]
+ReadMethod = Literal["text", "docx", "pypdfium2", "pdfplumber", "ocr"]
+SourceKind = Literal["pdf", "text", "markdown", "docx"]
+IngestStatus = Literal[
+    "ok",
+    "partial",
+    "no_text_layer",
+    "password_required",
+    "not_pdf",
+    "damaged",
+    "empty",
+    "too_complex",
+    "not_supported",
+]
+ProvisionKind = Literal[
+    "book", "part", "title", "chapter", "division", "section_group",
+    "article", "paragraph", "item", "annex",
+]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- ingest -------------------------------------------------------------------------------------
+
+
+class Page(Frozen):
+    """A page of the source and the span of `Document.text` that came from it."""
+
+    number: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    method: ReadMethod
+    columns: int = 1
+
+
+class Document(Frozen):
+    """A source file read into clean text. `pages` is empty for sources without pages (text, md)."""
+
+    id: str
+    path: str
+    sha256: str
+    source_kind: SourceKind
+    title: str
+    text: str
+    language: str = "und"
+    pages: tuple[Page, ...] = ()
+    page_count: int | None = None
+    status: IngestStatus = "ok"
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """Page number holding character `offset`, or None for page-less sources."""
+        if not self.pages:
+            return None
+        starts = [p.start for p in self.pages]
+        index = bisect_right(starts, offset) - 1
+        return self.pages[max(index, 0)].number
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.text.strip()) and self.status in ("ok", "partial")
+
+
+# --- segment ------------------------------------------------------------------------------------
+
+
+class Provision(Frozen):
+    """A unit of the law's structure, with its label as printed and its place in the tree.
+
+    `start`/`end` cover the whole provision including its children; `body_start` is where its own text
+    begins (after the label and heading).
+    """
+
+    id: str
+    kind: ProvisionKind
+    label: str
+    number: str
+    heading: str | None = None
+    parent: str | None = None
+    depth: int = 0
+    citation: str
+    start: int
+    body_start: int
+    end: int
+    page_start: int | None = None
+    page_end: int | None = None
+
+
+class Definition(Frozen):
+    """A term the law defines, with the span of its definition text."""
+
+    term: str
+    text: str
+    provision_id: str | None
+    start: int
+    end: int
+
+
+class Structure(Frozen):
+    """A document with its provision tree (in reading order) and its glossary."""
+
+    document: Document
+    provisions: tuple[Provision, ...]
+    definitions: tuple[Definition, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+# --- match and assess ---------------------------------------------------------------------------
+
+
+class Hit(Frozen):
+    """One indicator found in a document: which element, where, and how it was found."""
+
+    obligation_id: str
+    element_id: str
+    document_id: str
+    provision_id: str | None
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    term: str
+    method: Literal["lemma", "fuzzy", "glossary"]
+    score: float
+    negated: bool = False
+    via_definition: str | None = None
+
+
+class Evidence(Frozen):
+    document: str
+    provision: str
+    page: int | None
+    quote: str
+    score: float
+    start: int
+    end: int
+
+
+class ParameterCheck(Frozen):
+    name: str
+    required: str
+    found: str | None
+    ok: bool | None
+
+
+class Finding(Frozen):
+    obligation_id: str
+    title: str
+    article: str
+    category: str
+    level: str
+    status: Status
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: tuple[Evidence, ...] = ()
+    reasons: tuple[str, ...] = ()
+    parameters: tuple[ParameterCheck, ...] = ()
+    elements_found: tuple[str, ...] = ()
+    elements_missing: tuple[str, ...] = ()
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+class ToolInfo(Frozen):
+    name: str
+    version: str
+
+
+class ChecklistRef(Frozen):
+    id: str
+    version: str
+
+
+class DocumentInfo(Frozen):
+    id: str
+    path: str
+    sha256: str
+    title: str
+    language: str
+    pages: int | None
+    status: IngestStatus
+    provisions: int
+    definitions: int
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+class Summary(Frozen):
+    total: int
+    by_status: dict[str, int]
+    by_category: dict[str, dict[str, int]]
+    by_level: dict[str, dict[str, int]]
+
+
+class Report(Frozen):
+    """The gap report. Its JSON form is a published contract (`schema_version`)."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    tool: ToolInfo
+    checklist: ChecklistRef
+    documents: tuple[DocumentInfo, ...]
+    findings: tuple[Finding, ...]
+    summary: Summary

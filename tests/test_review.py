@@ -1,0 +1,138 @@
+"""The review pipeline end to end: findings for every obligation, verbatim quotes, negation, golden."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from checker import load_checklist, review, run_review
+from checker.models import Report
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "corpora" / "samples"
+GOLDEN = Path(__file__).parent / "golden"
+REGENERATE = os.environ.get("CHECKER_REGENERATE_GOLDEN") == "1"
+SAMPLE_FILES = sorted(str(p.relative_to(ROOT)) for p in SAMPLES.glob("*/*")
+                      if p.name in ("text.md", "source.pdf"))
+
+
+def finding(report: Report, obligation_id: str):  # type: ignore[no-untyped-def]
+    return next(f for f in report.findings if f.obligation_id == obligation_id)
+
+
+@pytest.mark.parametrize("relative", SAMPLE_FILES)
+def test_every_quote_is_verbatim_and_located(relative: str) -> None:
+    result = run_review([ROOT / relative])
+    checklist = load_checklist("firearms-protocol")
+    report = result.report
+    assert [f.obligation_id for f in report.findings] == [o.id for o in checklist.obligations]
+    texts = {s.document.id: s.document for s in result.structures}
+    quotes = 0
+    for item in report.findings:
+        for evidence in item.evidence:
+            document = texts[evidence.document]
+            assert document.text[evidence.start:evidence.end] == evidence.quote
+            assert evidence.quote.strip() == evidence.quote and evidence.quote
+            if relative.endswith(".pdf"):
+                assert evidence.page == document.page_at(evidence.start) is not None
+            quotes += 1
+    assert quotes > 20
+
+
+def test_strong_sample_meets_core_obligations_and_weak_one_does_not() -> None:
+    strong = review(SAMPLES / "en-commonwealth-firearms-act" / "text.md")
+    weak = review(SAMPLES / "en-weak-arms-act" / "text.md")
+    for obligation in ("fp.art3a.firearm-definition", "fp.art8.1a.marking-at-manufacture",
+                       "fp.art8.1b.import-marking", "fp.art7.record-retention-10y",
+                       "fp.art5.1c.offence-marking-tampering"):
+        assert finding(strong, obligation).status == "met", obligation
+    retention = finding(weak, "fp.art7.record-retention-10y")
+    assert retention.status == "partial"
+    assert [p.ok for p in retention.parameters] == [False]
+    for obligation in ("fp.art8.1b.import-marking", "fp.art15.1.consider-brokering-system",
+                       "fp.art10.1.transit-measures"):
+        assert finding(weak, obligation).status in ("missing", "unclear"), obligation
+
+
+
+NEGATION_CASES = [
+    pytest.param("en", "Section 1 Import marking\n\n(1) Every importer shall mark each imported "
+             "firearm with the country of import and the year of import.",
+             "Section 1 Import marking\n\n(1) No import marking is required and the marking of "
+             "imported firearms with the country of import shall not apply.", id="en"),
+    pytest.param("fr", "Article 1\n\nToute arme à feu importée porte un marquage indiquant le pays "
+             "d'importation et l'année d'importation.",
+             "Article 1\n\nLe marquage des armes à feu importées indiquant le pays d'importation "
+             "n'est pas requis.", id="fr"),
+    pytest.param("es", "Artículo 1.- Toda arma de fuego importada llevará una marca de importación "
+             "que indique el país importador y el año de importación.",
+             "Artículo 1.- No se requiere marca de importación que indique el país importador para "
+             "las armas de fuego importadas.", id="es"),
+]
+
+
+@pytest.mark.parametrize(("language", "positive", "negated"), NEGATION_CASES)
+def test_negated_duty_never_counts_as_implementation(tmp_path: Path, language: str,
+                                                      positive: str, negated: str) -> None:
+    statuses = {}
+    for name, body in (("positive", positive), ("negated", negated)):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(body, encoding="utf-8")
+        report = review(path, language=language, categories=("marking",))
+        statuses[name] = finding(report, "fp.art8.1b.import-marking").status
+    assert statuses["positive"] in ("met", "partial")
+    assert statuses["negated"] in ("missing", "unclear")
+
+
+def test_unreadable_dossier_is_unclear_not_missing(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n garbage without objects")
+    report = review(path)
+    assert {f.status for f in report.findings} == {"unclear"}
+    assert report.documents[0].status != "ok"
+
+
+def test_unsupported_language_is_unclear_with_warning(tmp_path: Path) -> None:
+    path = tmp_path / "zakon.txt"
+    path.write_text("§ 1\n\n(1) Každá střelná zbraň musí být označena výrobním číslem a názvem "
+                    "výrobce. Tento zákon se vztahuje na zbraně a střelivo.", encoding="utf-8")
+    report = review(path, language="cs")
+    assert {f.status for f in report.findings} == {"unclear"}
+    assert "W501" in [w.code.value for w in report.documents[0].warnings]
+
+
+def test_level_and_category_selection() -> None:
+    report = review(SAMPLES / "en-weak-arms-act" / "text.md", levels=("mandatory",),
+                    categories=("marking", "record-keeping"))
+    assert report.findings
+    assert {f.level for f in report.findings} == {"mandatory"}
+    assert {f.category for f in report.findings} <= {"marking", "record-keeping"}
+
+
+def _normalised(report: Report) -> dict[str, object]:
+    data = json.loads(report.model_dump_json())
+    data["tool"]["version"] = "<version>"
+    for document in data["documents"]:
+        document["path"] = Path(document["path"]).name
+    return data
+
+
+def test_golden_report() -> None:
+    report = review(SAMPLES / "en-commonwealth-firearms-act" / "text.md")
+    golden = GOLDEN / "en-commonwealth-firearms-act.json"
+    current = _normalised(report)
+    if REGENERATE:
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(json.dumps(current, ensure_ascii=False, indent=2) + "\n",
+                          encoding="utf-8")
+    expected = json.loads(golden.read_text(encoding="utf-8"))
+    assert current == expected, (
+        "the report changed; if the change is intended, rerun with CHECKER_REGENERATE_GOLDEN=1 "
+        "and review the diff of tests/golden/")
+
+
+def test_golden_regeneration_flag_is_off() -> None:
+    assert not REGENERATE, "CHECKER_REGENERATE_GOLDEN=1 rewrites golden files: never leave it on"
