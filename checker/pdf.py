@@ -22,7 +22,7 @@ import math
 import re
 import statistics
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -61,6 +61,8 @@ _INVISIBLE = re.compile(
     "\u2066-\u2069\ufeff\ufff9-\uffff\ud800-\udfff]"
 )
 _MAX_DIAGNOSTICS_PER_CODE = 50
+_NO_TEXT_LAYER = "No text layer on any page: this looks like a scan; OCR is needed"
+_IMAGE_PAGE = "The page is an image without text (it needs OCR)"
 _MAX_BOXES = 20_000  # beyond this a page is laid out naively: row grouping would be quadratic
 
 
@@ -197,13 +199,12 @@ def _merge(boxes: Sequence[Box]) -> Box:
             box.x0 - prev.x1 < 0.12 * line_height and small > 0.75 * large  # not a superscript
         )
         parts.append(box.text if touching else " " + box.text)
-    return Box(
-        min(b.x0 for b in boxes),
-        min(b.top for b in boxes),
-        max(b.x1 for b in boxes),
-        max(b.bottom for b in boxes),
-        "".join(parts),
-    )
+    return _union(boxes, "".join(parts))
+
+
+def _union(boxes: Sequence[Box], text: str) -> Box:
+    x0, top = min(b.x0 for b in boxes), min(b.top for b in boxes)
+    return Box(x0, top, max(b.x1 for b in boxes), max(b.bottom for b in boxes), text)
 
 
 def group_rows(boxes: Sequence[Box]) -> list[list[Box]]:
@@ -404,6 +405,88 @@ def find_gutters(frags: Sequence[Box], line_height: float, max_columns: int = 3)
     return sorted(chosen)
 
 
+def find_margin_notes(frags: Sequence[Box], line_height: float) -> list[Box]:
+    """Marginal notes: side headings set in a strip left of the body, or [] if there are none.
+
+    Commonwealth gazettes print "Marking of imported firearms" beside the section it heads. Read
+    row by row, such a note would be spliced into the body's sentences. A note is a short lettered
+    piece at the left edge whose row continues, after a gap, with a body line starting at an indent
+    shared by the other notes' rows; the note's continuation lines just below it belong to it.
+    """
+    horiz = [f for f in frags if f.x1 > f.x0 and not _is_vertical(f)]
+    if len(horiz) < 5:
+        return []
+    left, right = min(f.x0 for f in horiz), max(f.x1 for f in horiz)
+    width = right - left
+    gap = max(3.0, 0.8 * line_height)
+
+    def note_like(f: Box) -> bool:
+        text = f.text.strip()
+        return (f.x0 - left < 0.02 * width + 2 and len(text) <= 40
+                and sum(ch.isalpha() for ch in text) >= 4 and text[:1] not in "(§[“\""
+                and not text[:1].isdigit() and f.x1 - left < 0.3 * width)
+
+    pairs: list[tuple[Box, float]] = []
+    rows = group_rows(horiz)
+    for row in rows:
+        pieces = sorted(row, key=lambda b: b.x0)
+        if len(pieces) >= 2 and note_like(pieces[0]) and pieces[1].x0 - pieces[0].x1 >= gap:
+            pairs.append((pieces[0], round(pieces[1].x0 / 3) * 3))
+    if len(pairs) < 2:
+        return []
+    body, votes = Counter(x for _, x in pairs).most_common(1)[0]
+    if votes < 2 or body - left > 0.35 * width:
+        return []
+    notes = [note for note, x in pairs if x == body]
+    for row in rows:  # continuation lines of a note: alone in their row, just below a note
+        if len(row) == 1 and note_like(row[0]) and row[0].x1 < body - gap and any(
+                0 <= row[0].top - n.bottom < 0.8 * line_height for n in notes):
+            notes.append(row[0])
+    return sorted(notes, key=lambda b: b.top)
+
+
+def _insert_notes(lines: list[tuple[Box, int]], notes: Sequence[Box], line_height: float
+                  ) -> list[tuple[Box, int]]:
+    """Put each block of marginal notes, as one line, just before the body line it faces."""
+    blocks: list[list[Box]] = []
+    for note in sorted(notes, key=lambda b: b.top):
+        if blocks and note.top - blocks[-1][-1].bottom < 0.8 * line_height:
+            blocks[-1].append(note)
+        else:
+            blocks.append([note])
+    out = list(lines)
+    for block in reversed(blocks):
+        merged = _union(block, " ".join(b.text.strip() for b in block))
+        at = next((i for i, (line, _) in enumerate(out)
+                   if line.top >= merged.top - 0.5 * line_height), len(out))
+        out.insert(at, (merged, -1))
+    return out
+
+
+def find_band_gutters(frags: Sequence[Box], line_height: float) -> list[float]:
+    """Gutters of a two-column band inside an otherwise full-width page.
+
+    `find_gutters` looks at the whole page, so a definitions section set in two columns between
+    full-width paragraphs goes unseen. Here rows that hold two prose pieces with a wide gap vote
+    for the x of that gap; a gap shared by several rows is a gutter.
+    """
+    horiz = [f for f in frags if f.x1 > f.x0 and not _is_vertical(f)]
+    if len(horiz) < 8:
+        return []
+    left, right = min(f.x0 for f in horiz), max(f.x1 for f in horiz)
+    votes: Counter[int] = Counter()
+    for row in group_rows(horiz):
+        pieces = sorted(row, key=lambda b: b.x0)
+        for a, b in itertools.pairwise(pieces):
+            if (b.x0 - a.x1 >= 0.8 * line_height and len(a.text) >= 16 and len(b.text) >= 16
+                    and min(a.x1 - left, right - b.x0) >= 0.25 * (right - left)):
+                votes.update(range(math.floor(a.x1), math.ceil(b.x0) + 1))
+    if not votes:
+        return []
+    x, count = max(votes.items(), key=lambda kv: (kv[1], -abs(kv[0] - (left + right) / 2)))
+    return [float(x)] if count >= 4 else []
+
+
 def order_lines(frags: Sequence[Box], gutters: Sequence[float]) -> list[tuple[Box, int]]:
     """Lines in reading order with their column (-1 for a line spanning a gutter).
 
@@ -493,8 +576,11 @@ def layout_pages(raw_pages: Sequence[_RawPage]) -> list[tuple[str, int, tuple[st
             if v.x1 <= left or v.x0 >= right or len(sideways[" ".join(v.text.split())]) >= need
         ]
         kept += [v for v in verticals if v not in margin]
-        gutters = find_gutters(kept, height)
-        text = clean_text(dehyphenate(_assemble(order_lines(kept, gutters))))
+        notes = find_margin_notes(kept, height)
+        body = [f for f in kept if f not in notes]
+        gutters = find_gutters(body, height) or find_band_gutters(body, height)
+        ordered = _insert_notes(order_lines(body, gutters), notes, height)
+        text = clean_text(dehyphenate(_assemble(ordered)))
         gone = (clean_text(b.text) for b in [*sorted(removed, key=lambda b: b.top), *margin])
         results.append((text, len(gutters) + 1, tuple(t for t in gone if t)))
     return results
@@ -506,7 +592,9 @@ def _sanitise(page: _RawPage) -> list[Box]:
     height = page.height if 0 < page.height < 20_000 else 20_000.0
     out = []
     for b in page.boxes:
-        if not b.text or not all(map(math.isfinite, b[:4])):
+        if not b.text or not (-1e6 < b.x0 < 1e6 and -1e6 < b.x1 < 1e6):  # also drops NaN
+            continue
+        if not (-1e6 < b.top < 1e6 and -1e6 < b.bottom < 1e6):
             continue
         x0, x1 = min(max(b.x0, 0.0), width), min(max(b.x1, 0.0), width)
         top, bottom = min(max(b.top, 0.0), height), min(max(b.bottom, 0.0), height)
@@ -560,8 +648,10 @@ def _pdfium_boxes(
         if char_box(handle, start, rect_ref):
             left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
             if last != start and char_box(handle, last, rect_ref):
-                left, bottom = min(left, rect.left), min(bottom, rect.bottom)
-                right, top = max(right, rect.right), max(top, rect.top)
+                left = rect.left if rect.left < left else left
+                bottom = rect.bottom if rect.bottom < bottom else bottom
+                right = rect.right if rect.right > right else right
+                top = rect.top if rect.top > top else top
             if right > left or top > bottom:
                 box = to_display(left, bottom, right, top)
         between = text[prev_end:start]
@@ -574,8 +664,9 @@ def _pdfium_boxes(
             seg.append(" ")
         seg.append(match.group())
         if box:
-            sx0, sy0 = min(sx0, box[0]), min(sy0, box[1])
-            sx1, sy1 = max(sx1, box[2]), max(sy1, box[3])
+            bx0, by0, bx1, by1 = box
+            sx0, sy0 = (bx0 if bx0 < sx0 else sx0), (by0 if by0 < sy0 else sy0)
+            sx1, sy1 = (bx1 if bx1 > sx1 else sx1), (by1 if by1 > sy1 else sy1)
             prev_box = box
         prev_end = end
     if seg and sx1 > -math.inf:
@@ -649,30 +740,18 @@ def _plumber_page(pdf: Any, index: int) -> _RawPage:
         words = page.extract_words(x_tolerance_ratio=0.15, extra_attrs=["size"])
         # Sideways letters come out as short pieces; one box per column of them lets the layout
         # see them as the sideways text they are.
-        sideways: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        boxes = []
+        sideways: dict[int, list[Box]] = defaultdict(list)
+        boxes: list[Box] = []
         for w in words:
-            if w.get("upright", True):
-                boxes.append(Box(w["x0"], w["top"], w["x1"], w["bottom"], w["text"]))
-            else:
-                sideways[round(w["x0"] / 2)].append(w)
+            box = Box(w["x0"], w["top"], w["x1"], w["bottom"], w["text"])
+            (boxes if w.get("upright", True) else sideways[round(w["x0"] / 2)]).append(box)
         for group in sideways.values():
-            group.sort(key=lambda w: w["top"])
-            boxes.append(_merge_sideways(group))
+            group.sort(key=lambda b: b.top)
+            boxes.append(_union(group, " ".join(b.text for b in group)))
         boxes = [Box(b.x0 - x0, b.top - top, b.x1 - x0, b.bottom - top, b.text) for b in boxes]
         return _RawPage(x1 - x0, bottom - top, boxes, bool(page.images), "pdfplumber")
     finally:
         page.close()
-
-
-def _merge_sideways(words: Sequence[dict[str, Any]]) -> Box:
-    return Box(
-        min(w["x0"] for w in words),
-        min(w["top"] for w in words),
-        max(w["x1"] for w in words),
-        max(w["bottom"] for w in words),
-        " ".join(w["text"] for w in words),
-    )
 
 
 def _open_plumber(data: bytes, password: str | None) -> tuple[Any | None, str]:
@@ -842,13 +921,8 @@ def _try(read: Callable[[], _RawPage], diags: list[Diagnostic], index: int) -> _
     try:
         return read()
     except Exception as exc:
-        diags.append(
-            warning(
-                Code.PAGE_FAILED,
-                f"The page could not be read ({type(exc).__name__})",
-                page=index + 1,
-            )
-        )
+        message = f"The page could not be read ({type(exc).__name__})"
+        diags.append(warning(Code.PAGE_FAILED, message, page=index + 1))
         return None
 
 
@@ -861,13 +935,8 @@ def _encrypted_opened() -> Diagnostic:
 
 def _too_complex(count: int, cap: int, engine: Engine, encrypted: bool) -> PdfExtraction:
     message = f"The PDF has {count} pages, more than the limit of {cap}; it was not read"
-    return _result(
-        "too_complex",
-        [error(Code.TOO_COMPLEX, message)],
-        page_count=count,
-        engine=engine,
-        encrypted=encrypted,
-    )
+    diags = [error(Code.TOO_COMPLEX, message)]
+    return _result("too_complex", diags, page_count=count, engine=engine, encrypted=encrypted)
 
 
 def _finish(
@@ -892,11 +961,7 @@ def _finish(
             )
         )
         if not text.strip() and page.has_images:
-            diags.append(
-                warning(
-                    Code.PAGE_NO_TEXT, "The page is an image without text (needs OCR)", page=number
-                )
-            )
+            diags.append(warning(Code.PAGE_NO_TEXT, _IMAGE_PAGE, page=number))
     with_text = sum(1 for p in pages if p.text.strip())
     status: IngestStatus
     if not raw:
@@ -908,12 +973,7 @@ def _finish(
     elif with_text == 0:
         status = "no_text_layer"
         diags = [d for d in diags if d.code != Code.PAGE_NO_TEXT]
-        diags.append(
-            error(
-                Code.NO_TEXT_LAYER,
-                "No text layer on any page: this looks like a scan; OCR is needed",
-            )
-        )
+        diags.append(error(Code.NO_TEXT_LAYER, _NO_TEXT_LAYER))
     elif len(pages) < len(raw) or any(d.code == Code.PAGE_NO_TEXT for d in diags):
         status = "partial"
     else:

@@ -356,6 +356,20 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
     return builder.finish(len(document.text))
 
 
+def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int] | None:
+    """A side heading printed just above an article's number ("Marking of imported firearms")."""
+    if index == 0:
+        return None
+    offset, text = lines[index - 1]
+    stripped = text.strip()
+    if (not stripped or len(stripped) > 60 or stripped.endswith((".", ";", ":", ",", "-"))
+            or not stripped[:1].isupper() or _MARKER.match(stripped)
+            or not _is_paragraph_start(lines, index - 1)
+            or _patterns().structural.match(_normalise_heading_line(stripped))):
+        return None
+    return stripped, offset + (len(text) - len(text.lstrip()))
+
+
 def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, start: int,
                   match: re.Match[str]) -> None:
     offset, raw = lines[index]
@@ -373,6 +387,10 @@ def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, s
     elif len(rest) <= 90 and not rest.endswith((".", ";", ",", ":")) and not _MARKER.match(
             rest) and _line_ends_block(lines, index):
         heading, body = rest, offset + len(raw)
+    if heading is None:
+        note = _preceding_note(lines, index)
+        if note is not None:
+            heading, start = note
     builder.article(label, _canonical(number), heading, start, body)
     if rest and _MARKER.match(rest):
         _read_markers(builder, rest, rest_start)

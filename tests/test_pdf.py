@@ -503,9 +503,9 @@ def test_page_numbers(text: str) -> None:
     assert is_page_number(text)
 
 
-@pytest.mark.parametrize("text", ["3.", "(3)", "§ 3", "Article 3", "a)", "2018", "3 Sb."])
+@pytest.mark.parametrize("text", ["3.", "(3)", "§ 3", "Article 3", "a)", "3 Sb.", "1.2"])
 def test_not_page_numbers(text: str) -> None:
-    assert is_page_number(text) == (text == "2018")  # a bare year is indistinguishable
+    assert not is_page_number(text)
 
 
 def _box(x0: float, top: float, x1: float, text: str, height: float = 10.0) -> Box:
