@@ -73,9 +73,10 @@ def _units(obligation: Obligation, analysed: Sequence[tuple[Structure, tuple[Hit
             if hit.negated:
                 negated.append((structure, hit))
                 continue
-            unit_provision = where.unit(where.by_id.get(hit.provision_id or ""))
-            if has_articles and (unit_provision is None or unit_provision.kind != "article"):
+            provision = where.by_id.get(hit.provision_id or "")
+            if has_articles and not where.in_article(provision):
                 continue  # titles, preambles and part headings state purposes, not duties
+            unit_provision = where.unit(provision)
             key = (structure.document.id, unit_provision.id if unit_provision else None)
             unit = units.setdefault(key, _Unit(structure, unit_provision))
             target = unit.inherited if hit.method == "glossary" else unit.direct
@@ -85,7 +86,7 @@ def _units(obligation: Obligation, analysed: Sequence[tuple[Structure, tuple[Hit
 
 
 def _quote(structure: Structure, hit: Hit) -> tuple[int, int]:
-    """A verbatim span around `hit`: its sentence, clipped to its provision and to a readable size."""
+    """A verbatim span around `hit`: its sentence, clipped to its provision and a readable size."""
     text = structure.document.text
     provision = locator(structure).deepest(hit.start)
     start = max(hit.sentence_start, provision.start if provision else 0)
@@ -203,14 +204,30 @@ def assess_obligation(obligation: Obligation,
             status = "partial"
     if negated:
         reasons.append(_negated_reason(negated))
-    mean_score = sum(max(h.score for h in hs) for hs in best.direct.values()) / max(
-        1, len(best.direct))
-    confidence = {"met": 0.55 + 0.35 * mean_score, "partial": 0.45 + 0.3 * coverage,
-                  "unclear": 0.3}.get(status, 0.5)
-    return Finding(**base, status=status, confidence=round(min(confidence, 0.95), 3),
+    confidence = _confidence(obligation, status, best, coverage, checks)
+    return Finding(**base, status=status, confidence=confidence,
                    evidence=_evidence(obligation, relevant, max_evidence),
                    reasons=tuple(reasons), parameters=checks,
                    elements_found=tuple(sorted(found)), elements_missing=tuple(sorted(missing)))
+
+
+def _confidence(obligation: Obligation, status: Status, best: _Unit, coverage: float,
+                checks: tuple[ParameterCheck, ...]) -> float:
+    """How much the finding can be trusted: exact matches, elements stated rather than inherited
+    from a definition, parameters verified, evidence in a short unit, a document read cleanly."""
+    if status == "unclear":
+        return 0.3
+    if status == "partial":
+        return round(0.45 + 0.3 * coverage, 3)
+    scores = [max(h.score for h in hits) for hits in best.direct.values()]
+    exactness = sum(scores) / max(1, len(scores))
+    stated = len(best.direct) / len(obligation.elements)
+    verified = 1.0 if checks and all(c.ok for c in checks) else 0.5
+    focused = 1.0 if best.provision is None or best.provision.end - best.provision.start < 2500 \
+        else 0.5
+    clean = 1.0 if best.structure.document.status == "ok" else 0.5
+    value = 0.45 + 0.15 * exactness + 0.1 * stated + 0.1 * verified + 0.1 * focused + 0.05 * clean
+    return round(min(value, 0.95), 3)
 
 
 def _found_reasons(obligation: Obligation, unit: _Unit, found: set[str]) -> list[str]:

@@ -1,9 +1,9 @@
 """Coded errors and warnings, in one place.
 
-Every problem the tool can report has a stable code so that reports, the batch index and the app can
-filter and count them without parsing messages. Ingest and review never raise these through the
-caller for bad input: they return a `Diagnostic` inside the result. `CheckerError` is raised only for
-mistakes of the caller (an unknown checklist, a missing file passed on the command line).
+Every problem the tool can report has a stable code so that reports, the batch index and the
+app can filter and count them without parsing messages. Ingest and review never raise these
+through the caller for bad input: they return a `Diagnostic` inside the result. `CheckerError` is
+raised only for mistakes of the caller (an unknown checklist, an invalid option).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ Severity = Literal["error", "warning", "info"]
 
 
 class Code(StrEnum):
-    """Stable diagnostic codes. Never renumber or reuse one: reports and gold files refer to them."""
+    """Stable diagnostic codes. Never renumber or reuse one: reports and gold files cite them."""
 
     # Input could not be read at all (error).
     NOT_FOUND = "E101"

@@ -111,14 +111,14 @@ def clean_markdown(source: str) -> tuple[str, str | None]:
 
 
 def strip_running_lines(pages: list[str]) -> list[str]:
-    """Drop lines repeated at the top or bottom of most pages (running heads, feet, page numbers)."""
+    """Drop lines repeated at the top or bottom of most pages (running heads, page numbers)."""
     if len(pages) < 3:
         return pages
 
     def key(line: str) -> str:
         return re.sub(r"\d+", "#", line.strip().lower())
 
-    edges = Counter()
+    edges: Counter[str] = Counter()
     for page in pages:
         lines = [ln for ln in page.split("\n") if ln.strip()]
         for line in set(lines[:3] + lines[-3:]):
@@ -238,7 +238,7 @@ def ingest_bytes(data: bytes, *, name: str, path: str | None = None, password: s
     if language is None and text.strip() and confidence < 0.2:
         diagnostics.append(warning(
             Code.LANGUAGE_UNCERTAIN,
-            f"Language detection is uncertain (best guess {detected!r}); pass --language to set it.",
+            f"Language detection is uncertain (best guess {detected!r}); set it with --language.",
         ))
     return Document(
         **base, source_kind=kind, title=title or _first_line(text) or Path(name).name, text=text,
@@ -256,6 +256,7 @@ def ingest(path: str | Path, *, password: str | None = None, language: str | Non
     except OSError as exc:
         return Document(id=document_id(source), path=str(source), sha256="", source_kind="text",
                         title=source.name, text="", status="not_supported",
-                        diagnostics=(error(Code.NOT_FOUND, f"Cannot read {source}: {exc.strerror}"),))
+                        diagnostics=(error(Code.NOT_FOUND,
+                                           f"Cannot read {source}: {exc.strerror}"),))
     return ingest_bytes(data, name=source.name, path=str(source), password=password,
                         language=language)

@@ -102,9 +102,7 @@ def _paragraph_breaks(doc: Doc) -> Doc:
     """Start a sentence after every blank line, so no sentence runs across two paragraphs."""
     for token in doc[1:]:
         previous = doc[token.i - 1]
-        if previous.is_space and previous.text.count("\n") >= 2:
-            token.is_sent_start = True
-        elif "\n\n" in previous.whitespace_:
+        if (previous.is_space and previous.text.count("\n") >= 2) or "\n\n" in previous.whitespace_:
             token.is_sent_start = True
     return doc
 

@@ -30,6 +30,7 @@ FUZZY_CUTOFF = 90.0
 FUZZY_MIN_LENGTH = 6
 GLOSSARY_SCORE = 0.6
 FUZZY_SCORE = 0.85
+MAX_UNIT_CHARS = 5000
 
 
 @dataclass
@@ -39,6 +40,7 @@ class _Compiled:
     matcher: PhraseMatcher
     meaning: dict[int, list[tuple[str, str, str, str]]] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)
+    term_forms: set[tuple[str, ...]] = field(default_factory=set)
 
 
 _COMPILED: dict[tuple[str, str, tuple[str, ...], str], _Compiled] = {}
@@ -87,6 +89,8 @@ def _compile(checklist: Checklist, lang: str, nlp: Language) -> _Compiled:
                     compiled.meaning.setdefault(match_id, []).append(
                         (obligation.id, element.id, role, phrase))
                     words.update(t.norm_ for t in pattern if t.is_alpha)
+                    if role == "term":
+                        compiled.term_forms.add(tuple(t.norm_ for t in pattern))
     for name, docs in patterns.items():
         compiled.matcher.add(name, docs)
     compiled.words = sorted(w for w in words if len(w) >= FUZZY_MIN_LENGTH)
@@ -155,12 +159,33 @@ class _Locator:
             candidate = self.by_id.get(candidate.parent) if candidate.parent else None
         return candidate
 
-    def unit(self, provision: Provision | None) -> Provision | None:
-        """The article-level provision holding `provision` (itself if it is one)."""
+    def chain(self, provision: Provision | None) -> list[Provision]:
+        """`provision` and its ancestors up to its article (or to the root outside articles)."""
+        chain: list[Provision] = []
         current = provision
-        while current is not None and current.kind != "article":
+        while current is not None:
+            chain.append(current)
+            if current.kind == "article":
+                break
             current = self.by_id.get(current.parent) if current.parent else None
-        return current or provision
+        return chain
+
+    def in_article(self, provision: Provision | None) -> bool:
+        chain = self.chain(provision)
+        return bool(chain) and chain[-1].kind == "article"
+
+    def unit(self, provision: Provision | None) -> Provision | None:
+        """The unit within which an obligation's elements must co-occur.
+
+        Usually the article holding `provision`; in very long sections (a US Code section runs to
+        tens of thousands of characters) the largest subdivision that stays readable, so that
+        words from unrelated subsections are not taken to state one rule.
+        """
+        chain = self.chain(provision)
+        if not chain:
+            return None
+        fitting = [p for p in chain if p.end - p.start <= MAX_UNIT_CHARS]
+        return fitting[-1] if fitting else chain[0]
 
 
 def locator(structure: Structure) -> _Locator:
@@ -191,11 +216,12 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
     sentence_starts = [s for s, _ in sentences]
     negations = [re.compile(p) for p in cues(lang).negation]
     negated_cache: dict[int, bool] = {}
+    lowered_text = doc.text  # built from the tokens on every access: read it once
 
     def is_negated(index: int) -> bool:
         if index not in negated_cache:
             start, end = sentences[index]
-            text = doc.text[start:end]
+            text = lowered_text[start:end]
             negated_cache[index] = any(p.search(text) for p in negations)
         return negated_cache[index]
 
@@ -232,21 +258,27 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
             method="fuzzy" if fuzzy else "lemma", score=FUZZY_SCORE if fuzzy else 1.0,
             negated=is_negated(sentence),
         ))
-    hits.extend(_glossary_hits(structure, hits, doc, nlp, sentences, where))
+    hits.extend(_glossary_hits(structure, hits, doc, nlp, sentences, where,
+                               domain_terms=compiled.term_forms))
     hits.sort(key=lambda h: (h.start, h.obligation_id, h.element_id))
     return tuple(hits)
 
 
 def _glossary_hits(structure: Structure, hits: list[Hit], doc: Doc, nlp: Language,
-                   sentences: list[tuple[int, int]], where: _Locator) -> list[Hit]:
+                   sentences: list[tuple[int, int]], where: _Locator, *,
+                   domain_terms: set[tuple[str, ...]]) -> list[Hit]:
     """Hits inherited from definitions: a provision using a defined term covers what the
-    definition covers. One inherited hit per term, element and article-level unit."""
+    definition covers. Only terms of the checklist's own vocabulary pass anything on (the
+    definition of "firearm" says whether parts are firearms; that of "United States" says nothing
+    about the Protocol). One inherited hit per term, element and unit."""
     definitions = structure.definitions
     if not definitions:
         return []
     lang = structure.document.language
     covered: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for index, definition in enumerate(definitions):
+        if tuple(t.norm_ for t in _phrase_doc(nlp, definition.term, lang)) not in domain_terms:
+            continue
         for hit in hits:
             if definition.start <= hit.start < definition.end and not hit.negated:
                 covered[index].add((hit.obligation_id, hit.element_id))
@@ -267,6 +299,8 @@ def _glossary_hits(structure: Structure, hits: list[Hit], doc: Doc, nlp: Languag
         if any(s <= char < e for s, e in spans):
             continue
         provision = where.deepest(char)
+        if provision is not None and char < provision.body_start:
+            continue
         unit = where.unit(provision)
         sentence = bisect_right(sentence_starts, char) - 1
         for obligation_id, element_id in sorted(covered[index]):

@@ -1,4 +1,4 @@
-"""Frozen data models that flow through the pipeline: ingest -> segment -> match -> assess -> report.
+"""Frozen data models that flow through the pipeline: ingest, segment, match, assess, report.
 
 Every object that points into a document does so with character offsets into `Document.text` (the
 clean text the tool reads), so a quote can always be traced back to its page and span.
@@ -86,8 +86,8 @@ class Document(Frozen):
 class Provision(Frozen):
     """A unit of the law's structure, with its label as printed and its place in the tree.
 
-    `start`/`end` cover the whole provision including its children; `body_start` is where its own text
-    begins (after the label and heading).
+    `start`/`end` cover the whole provision including its children; `body_start` is where its
+    own text begins (after the label and heading).
     """
 
     id: str

@@ -62,7 +62,7 @@ def _language_warnings(structure: Structure, checklist: Checklist) -> tuple[Diag
 
 
 def summarise(findings: Sequence[Finding]) -> Summary:
-    by_status = Counter(f.status for f in findings)
+    by_status: Counter[str] = Counter(f.status for f in findings)
     by_category: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     by_level: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUSES, 0))
     for finding in findings:

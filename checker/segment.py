@@ -170,7 +170,8 @@ def _short_heading(lines: list[tuple[int, str]], index: int) -> tuple[str, int] 
         stripped = text.strip()
         if not stripped:
             continue
-        if len(stripped) > 100 or stripped.endswith((".", ";", ":", ",")) or _MARKER.match(stripped):
+        if (len(stripped) > 100 or stripped.endswith((".", ";", ":", ","))
+                or _MARKER.match(stripped)):
             return None
         if _patterns().article.match(stripped) or _patterns().structural.match(stripped):
             return None
@@ -416,7 +417,7 @@ def _definitions(document: Document, provisions: tuple[Provision, ...]) -> tuple
                 if not p.startswith("^")]
     line_based = [re.compile(p, re.IGNORECASE | re.MULTILINE)
                   for p in language_cues.definition_patterns if p.startswith("^")]
-    units = [p for p in provisions if p.kind == "article"] or [None]
+    units: list[Provision | None] = [p for p in provisions if p.kind == "article"] or [None]
     text = document.text
     found: dict[int, tuple[str, int, str | None]] = {}
     for unit in units:

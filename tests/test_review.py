@@ -1,4 +1,4 @@
-"""The review pipeline end to end: findings for every obligation, verbatim quotes, negation, golden."""
+"""The review pipeline end to end: a finding per obligation, verbatim quotes, negation, golden."""
 
 from __future__ import annotations
 
