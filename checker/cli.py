@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -151,6 +152,9 @@ def checklist_export(
 
 
 def main() -> None:
+    # pdfminer logs every recoverable oddity of a damaged PDF; the report's diagnostics say what
+    # matters, so its chatter stays off the terminal.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     app()
 
 
