@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 REPORTS := reports
 SAMPLES := $(wildcard corpora/samples/*/source.pdf)
 
-.PHONY: setup demo test lint typecheck unit clean
+.PHONY: setup demo test lint unit app clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ demo: setup
 		echo "$$name: $$($(BIN)/python -c "import json,sys; s=json.load(open('$(REPORTS)/'+sys.argv[1]+'.json'))['summary']['by_status']; print(', '.join(f'{k} {v}' for k,v in s.items()))" $$name)"; \
 	done
 	@echo "Reports written to $(abspath $(REPORTS))/ (HTML, Markdown and JSON per sample)"
+
+app: setup
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.headless true
 
 lint: setup
 	$(BIN)/ruff check .

@@ -257,6 +257,8 @@ def _not_found(obligation: Obligation, base: dict[str, str], units: list[_Unit],
                + "; ".join(_describe(obligation, {e.id for e in obligation.core_elements})) + "."]
     status: Status = "missing"
     confidence = 0.75
+    core = {e.id for e in obligation.core_elements}
+    negated = [(s, h) for s, h in negated if h.element_id in core]
     if negated:
         status, confidence = "unclear", 0.35
         reasons.append(_negated_reason(negated) + " Check whether these exemptions are the only "

@@ -54,10 +54,13 @@ class Indicators(Strict):
     `terms`: phrases, any of which signals the element (matched on lower-cased lemmas, so "records"
     matches "record"). `context`: when given, one of these phrases must also occur in the same
     sentence, which keeps generic words ("mark", "record") from firing on their own.
+    `exclude`: phrases that void the element in a sentence where they occur (destruction offered
+    alongside "sale" or "auction" is not destruction as the rule).
     """
 
     terms: tuple[str, ...] = Field(min_length=1)
     context: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 class Element(Strict):

@@ -77,7 +77,8 @@ def _compile(checklist: Checklist, lang: str, nlp: Language) -> _Compiled:
             indicators = element.indicators.get(lang)
             if indicators is None:
                 continue
-            for role, phrases in (("term", indicators.terms), ("context", indicators.context)):
+            for role, phrases in (("term", indicators.terms), ("context", indicators.context),
+                                  ("exclude", indicators.exclude)):
                 for phrase in phrases:
                     pattern = _phrase_doc(nlp, phrase, lang)
                     if not len(pattern):
@@ -131,7 +132,9 @@ def _fuzzy_map(doc: Doc, lang: str, nlp: Language, words: list[str], cutoff: flo
     mapping: dict[str, str] = {}
     for word in unknown:
         best = process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if best is not None:
+        # A word built on an indicator ("particularly" on "particular") is another word, not a
+        # misspelling of it: only words that differ inside are taken as noise.
+        if best is not None and not word.startswith(best[0]) and not best[0].startswith(word):
             mapping[word] = best[0]
     changed = set()
     for token in doc:
@@ -227,6 +230,7 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
 
     terms: dict[tuple[str, str, int], tuple[int, int, str, bool]] = {}
     contexts: set[tuple[str, str, int]] = set()
+    excluded: set[tuple[str, str, int]] = set()
     for match_id, start, end in compiled.matcher(doc):
         span = doc[start:end]
         sentence = bisect_right(sentence_starts, span.start_char) - 1
@@ -235,6 +239,8 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
             key = (obligation_id, element_id, sentence)
             if role == "context":
                 contexts.add(key)
+            elif role == "exclude":
+                excluded.add(key)
             elif key not in terms or (terms[key][3] and not fuzzy):
                 terms[key] = (span.start_char, span.end_char, phrase, fuzzy)
     needs_context = {
@@ -246,6 +252,8 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
     for (obligation_id, element_id, sentence), (start, end, phrase, fuzzy) in terms.items():
         if (obligation_id, element_id) in needs_context and (
                 obligation_id, element_id, sentence) not in contexts:
+            continue
+        if (obligation_id, element_id, sentence) in excluded:
             continue
         provision = where.deepest(start)
         if provision is not None and start < provision.body_start:

@@ -162,6 +162,17 @@ class ParameterCheck(Frozen):
     ok: bool | None
 
 
+class ReviewerDecision(Frozen):
+    """A reviewer's judgement on a finding: the status they hold, and why."""
+
+    status: Status
+    previous_status: Status
+    reason: str = Field(min_length=1)
+    comment: str = ""
+    reviewer: str = ""
+    at: str
+
+
 class Finding(Frozen):
     obligation_id: str
     title: str
@@ -175,6 +186,7 @@ class Finding(Frozen):
     parameters: tuple[ParameterCheck, ...] = ()
     elements_found: tuple[str, ...] = ()
     elements_missing: tuple[str, ...] = ()
+    review: ReviewerDecision | None = None
 
 
 # --- report -------------------------------------------------------------------------------------
