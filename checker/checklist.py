@@ -8,6 +8,7 @@ obligation: adding one, or a language, is a data change.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -122,8 +123,8 @@ class Obligation(Strict):
 
 
 class Checklist(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*(\+[a-z0-9][a-z0-9-]*)*$")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+(\+\d+\.\d+\.\d+)*$")
     title: str
     description: str = ""
     obligations: tuple[Obligation, ...]
@@ -173,6 +174,33 @@ def parse_checklist(data: object, *, source: str = "<data>") -> Checklist:
         return Checklist.model_validate(data)
     except ValidationError as exc:
         raise CheckerError(Code.CHECKLIST_INVALID, f"{source}: {exc}") from exc
+
+
+def combine(checklists: tuple[Checklist, ...]) -> Checklist:
+    """Several checklists reviewed together (e.g. the Protocol and the COP 11/6 good practices).
+
+    Ids and versions are joined with "+" so the report says exactly what was used; an obligation
+    present in two of them (the UNTOC rows of `firearms-protocol` and `untoc`) is kept once.
+    """
+    if len(checklists) == 1:
+        return checklists[0]
+    seen: dict[str, Obligation] = {}
+    for checklist in checklists:
+        for obligation in checklist.obligations:
+            seen.setdefault(obligation.id, obligation)
+    return Checklist(
+        id="+".join(c.id for c in checklists), version="+".join(c.version for c in checklists),
+        title=" + ".join(c.title for c in checklists),
+        description="Combined: " + ", ".join(c.id for c in checklists),
+        obligations=tuple(seen.values()),
+    )
+
+
+def load_checklists(names: str | Sequence[str]) -> Checklist:
+    """One checklist, or several combined, by id or path."""
+    if isinstance(names, str):
+        return load_checklist(names)
+    return combine(tuple(load_checklist(name) for name in names))
 
 
 @cache

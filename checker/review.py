@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from checker.assess import assess
-from checker.checklist import Checklist, load_checklist
+from checker.checklist import Checklist, load_checklists
 from checker.errors import Code, Diagnostic, warning
 from checker.ingest import ingest
 from checker.match import find_hits
@@ -79,11 +79,11 @@ def analyse_document(document: Document, checklist: Checklist) -> tuple[Structur
 
 
 def review_documents(documents: Sequence[Document], *,
-                     checklist: str | Checklist = "firearms-protocol",
+                     checklist: str | Sequence[str] | Checklist = "firearms-protocol",
                      levels: tuple[str, ...] = (), categories: tuple[str, ...] = (),
                      on_stage: Callable[[str, str], None] | None = None) -> Review:
     """Review already ingested documents as one dossier."""
-    loaded = load_checklist(checklist) if isinstance(checklist, str) else checklist
+    loaded = checklist if isinstance(checklist, Checklist) else load_checklists(checklist)
     selected = loaded.select(levels=levels, categories=categories)
     analysed = []
     for document in documents:
@@ -123,7 +123,7 @@ def _unique_ids(documents: list[Document]) -> list[Document]:
     return unique
 
 
-def run_review(paths: Sequence[str | Path], *, checklist: str | Checklist = "firearms-protocol",
+def run_review(paths: Sequence[str | Path], *, checklist: str | Sequence[str] | Checklist = "firearms-protocol",
                levels: tuple[str, ...] = (), categories: tuple[str, ...] = (),
                language: str | None = None, password: str | None = None,
                on_stage: Callable[[str, str], None] | None = None) -> Review:
@@ -138,7 +138,7 @@ def run_review(paths: Sequence[str | Path], *, checklist: str | Checklist = "fir
 
 
 def review(paths: Sequence[str | Path] | str | Path, *,
-           checklist: str | Checklist = "firearms-protocol", levels: tuple[str, ...] = (),
+           checklist: str | Sequence[str] | Checklist = "firearms-protocol", levels: tuple[str, ...] = (),
            categories: tuple[str, ...] = (), language: str | None = None,
            password: str | None = None) -> Report:
     """Review one file or a dossier of files and return the gap report."""

@@ -136,3 +136,13 @@ def test_golden_report() -> None:
 
 def test_golden_regeneration_flag_is_off() -> None:
     assert not REGENERATE, "CHECKER_REGENERATE_GOLDEN=1 rewrites golden files: never leave it on"
+
+
+def test_checklists_combine_and_the_report_says_which() -> None:
+    report = review(SAMPLES / "en-weak-arms-act" / "text.md",
+                    checklist=["firearms-protocol", "cop-11-6", "untoc"])
+    assert report.checklist.id == "firearms-protocol+cop-11-6+untoc"
+    ids = [f.obligation_id for f in report.findings]
+    assert len(ids) == len(set(ids)) == 99 + len(load_checklist("cop-11-6").obligations)
+    assert {f.level for f in report.findings if f.obligation_id.startswith("cop.")} == {
+        "recommended"}
