@@ -114,3 +114,21 @@ def test_scanned_sample_says_ocr_is_needed() -> None:
     document = ingest(SAMPLES / "en-commonwealth-firearms-act" / "scanned.pdf")
     assert document.status == "no_text_layer"
     assert "E107" in [d.code.value for d in document.diagnostics]
+
+
+def test_regression_marginal_notes_not_spliced_into_body() -> None:
+    """Side headings printed beside section numbers were read into the body's lines
+    ("parts and compolicence nents"): they must come out as their own lines."""
+    document = ingest(SAMPLES / "en-commonwealth-firearms-act" / "source.pdf")
+    assert "parts and components or ammunition" in document.text
+    assert "Marking of imported firearms\n7. (1)" in document.text
+    assert "licence\nnents" not in document.text
+
+
+def test_regression_two_column_band_read_column_by_column() -> None:
+    """A definitions section set in two columns between full-width text was read across the
+    gutter, line by line; each column must be read whole."""
+    document = ingest(SAMPLES / "en-commonwealth-firearms-act" / "source.pdf")
+    start = document.text.index("“firearm” means")
+    assert "designed to expel or may be readily" in document.text[start:start + 200]
+    assert document.pages[0].columns == 2
