@@ -16,12 +16,20 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from checker.checklist import CATEGORIES, LEVELS, available_checklists, load_checklist
+from checker.checklist import (
+    CATEGORIES,
+    LEVELS,
+    Checklist,
+    available_checklists,
+    load_checklist,
+)
 from checker.errors import CheckerError, Code
-from checker.report import FORMATS, render
+from checker.evaluate import eval_command
+from checker.report import BINARY_FORMATS, FORMATS, ReportMeta, render, write
 from checker.review import run_review
 
 EXIT_PARTIAL, EXIT_UNREADABLE, EXIT_CHECKLIST = 1, 3, 4
+EXPORT_FORMATS = ("json", "csv", "md")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Review national firearms laws against the UN Firearms Protocol.")
@@ -47,11 +55,17 @@ def _check_choices(values: list[str], allowed: tuple[str, ...], option: str) -> 
 @app.command()
 def review(
     paths: Annotated[list[Path], typer.Argument(help="Files of one dossier (PDF, MD, TXT, DOCX).")],
-    checklist: Annotated[str, typer.Option(help="Checklist id or YAML path.")] = (
-        "firearms-protocol"),
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md or html.")] = "json",
+    checklist: Annotated[list[str] | None, typer.Option(
+        help="Checklist id or YAML path; repeat to review against several together "
+             "(default firearms-protocol).")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f",
+        help=f"{', '.join(FORMATS)}; {', '.join(BINARY_FORMATS)} need --output.")] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write here instead of stdout.")] = None,
+    country: Annotated[str | None, typer.Option(
+        help="Country named on the report's title page.")] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the report.")] = None,
     level: Annotated[list[str] | None, typer.Option(help="Keep only these levels.")] = None,
     category: Annotated[list[str] | None, typer.Option(help="Keep only these categories.")] = None,
     language: Annotated[str | None, typer.Option(help="Force the document language.")] = None,
@@ -63,6 +77,9 @@ def review(
         if fmt not in FORMATS:
             raise CheckerError(Code.OPTION_INVALID,
                                f"--format: unknown {fmt!r} (known: {', '.join(FORMATS)})")
+        if fmt in BINARY_FORMATS and output is None:
+            raise CheckerError(Code.OPTION_INVALID,
+                               f"--format {fmt} writes a file: give its path with --output")
         levels = _check_choices(level or [], LEVELS, "--level")
         categories = _check_choices(category or [], CATEGORIES, "--category")
 
@@ -70,16 +87,16 @@ def review(
             if not quiet:
                 err.print(f"[dim]{stage:>8}[/dim] {subject}")
 
-        result = run_review(paths, checklist=checklist, levels=levels, categories=categories,
+        result = run_review(paths, checklist=checklist or ["firearms-protocol"], levels=levels,
+                            categories=categories,
                             language=language, password=password, on_stage=progress)
     except CheckerError as exc:
         raise _fail(exc) from exc
-    text = render(result.report, fmt)
+    meta = ReportMeta(country=country, title=title)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        write(result.report, fmt, output, meta)
     else:
-        typer.echo(text)
+        typer.echo(render(result.report, fmt, meta))
     documents = result.report.documents
     for document in documents:
         for diagnostic in document.warnings:
@@ -127,16 +144,20 @@ def checklist_validate(
 @checklist_app.command("export")
 def checklist_export(
     name: Annotated[str, typer.Argument(help="Checklist id or YAML path.")] = "firearms-protocol",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or md.")] = "json",
 ) -> None:
     """Every obligation with id, instrument, article, category and level."""
     try:
+        if fmt not in EXPORT_FORMATS:
+            raise CheckerError(Code.OPTION_INVALID,
+                               f"--format: unknown {fmt!r} ({', '.join(EXPORT_FORMATS)})")
         loaded = load_checklist(name)
     except CheckerError as exc:
         raise _fail(exc) from exc
     rows = [{"id": o.id, "instrument": o.instrument, "article": o.article,
              "category": o.category, "level": o.level, "title": o.title,
-             "elements": len(o.elements), "parameters": len(o.parameters)}
+             "elements": len(o.elements), "parameters": len(o.parameters),
+             "model_law_chapter": o.model_law_chapter or ""}
             for o in loaded.obligations]
     if fmt == "json":
         typer.echo(json.dumps({"id": loaded.id, "version": loaded.version, "obligations": rows},
@@ -148,7 +169,36 @@ def checklist_export(
         writer.writerows(rows)
         typer.echo(buffer.getvalue().rstrip("\n"))
     else:
-        raise _fail(CheckerError(Code.OPTION_INVALID, f"--format: unknown {fmt!r} (json, csv)"))
+        typer.echo(_checklist_markdown(loaded))
+
+
+def _cite(article: str) -> str:
+    return article if not article[:1].isdigit() else f"art. {article}"
+
+
+def _checklist_markdown(loaded: Checklist) -> str:
+    """The checklist as a readable document: per obligation, the requirement and its elements."""
+    lines = [f"# {loaded.title}", "", f"Checklist `{loaded.id}`, version {loaded.version}, "
+             f"{len(loaded.obligations)} obligations.", ""]
+    for category in CATEGORIES:
+        chosen = [o for o in loaded.obligations if o.category == category]
+        if not chosen:
+            continue
+        lines += [f"## {category}", ""]
+        for o in chosen:
+            lines += [f"### {o.id}: {o.title}", "",
+                      f"{o.instrument} {_cite(o.article)}, level {o.level}.", "", o.requirement,
+                      ""]
+            lines += [f"- {'**core** ' if e.core else ''}{e.description}" for e in o.elements]
+            lines += [f"- parameter `{p.name}` ({p.check}): {p.description}"
+                      for p in o.parameters]
+            if o.model_law_chapter:
+                lines.append(f"- Model Law: {o.model_law_chapter}")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+app.command("eval")(eval_command)
 
 
 def main() -> None:

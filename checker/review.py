@@ -79,7 +79,7 @@ def analyse_document(document: Document, checklist: Checklist) -> tuple[Structur
 
 
 def review_documents(documents: Sequence[Document], *,
-                     checklist: str | Sequence[str] | Checklist = "firearms-protocol",
+                     checklist: ChecklistChoice = "firearms-protocol",
                      levels: tuple[str, ...] = (), categories: tuple[str, ...] = (),
                      on_stage: Callable[[str, str], None] | None = None) -> Review:
     """Review already ingested documents as one dossier."""
@@ -123,7 +123,10 @@ def _unique_ids(documents: list[Document]) -> list[Document]:
     return unique
 
 
-def run_review(paths: Sequence[str | Path], *, checklist: str | Sequence[str] | Checklist = "firearms-protocol",
+ChecklistChoice = str | Sequence[str] | Checklist
+
+
+def run_review(paths: Sequence[str | Path], *, checklist: ChecklistChoice = "firearms-protocol",
                levels: tuple[str, ...] = (), categories: tuple[str, ...] = (),
                language: str | None = None, password: str | None = None,
                on_stage: Callable[[str, str], None] | None = None) -> Review:
@@ -138,7 +141,7 @@ def run_review(paths: Sequence[str | Path], *, checklist: str | Sequence[str] | 
 
 
 def review(paths: Sequence[str | Path] | str | Path, *,
-           checklist: str | Sequence[str] | Checklist = "firearms-protocol", levels: tuple[str, ...] = (),
+           checklist: ChecklistChoice = "firearms-protocol", levels: tuple[str, ...] = (),
            categories: tuple[str, ...] = (), language: str | None = None,
            password: str | None = None) -> Report:
     """Review one file or a dossier of files and return the gap report."""

@@ -143,6 +143,28 @@ STYLES: tuple[Style, ...] = (
         list_item=r"^\d+\. ",
         layout="columns",
     ),
+    Style(
+        sample_id="en-firearms-regulations",
+        language="en",
+        header="CORVANIA STATUTORY INSTRUMENTS — 2025 No. 58 — FIREARMS",
+        masthead="Published by the Stationery Office of the Kingdom of Corvania",
+        footer="S.I. 58/2025 — {page}",
+        provisions="heading",
+        author="Stationery Office, Kingdom of Corvania",
+        list_item=r"^\([a-z]\) ",
+        column_section=r"^Interpretation$",
+        column_item=r"^“",
+    ),
+    Style(
+        sample_id="es-codigo-penal-armas",
+        language="es",
+        header="BOLETÍN OFICIAL DE LA REPÚBLICA DE MARIVELA — Núm. 141 — 15 de junio de 2022",
+        masthead="I. Disposiciones generales — Cortes de la República",
+        footer="Sec. I. Pág. {page}",
+        provisions="heading",
+        author="Agencia del Boletín Oficial de Marivela",
+        list_item=r"^[a-z]\) ",
+    ),
 )
 
 

@@ -24,6 +24,7 @@ from checker.models import (
 from checker.report import (
     FORMATS,
     SCHEMA_PATH,
+    TEXT_FORMATS,
     render,
     report_json_schema,
     to_html,
@@ -31,7 +32,7 @@ from checker.report import (
     to_markdown,
     write,
 )
-from checker.report.common import gaps
+from checker.report.content import build_content
 from checker.report.markdown import md_line, md_text
 
 STATUSES = ("met", "partial", "missing", "unclear")
@@ -242,6 +243,7 @@ def test_json_keeps_the_published_shape_and_key_order() -> None:
         "parameters",
         "elements_found",
         "elements_missing",
+        "review",
     ]
     assert list(finding["evidence"][0]) == [
         "document",
@@ -300,7 +302,8 @@ def test_schema_rejects_unknown_status() -> None:
 
 
 def test_formats() -> None:
-    assert FORMATS == ("json", "md", "html")
+    assert FORMATS == ("json", "md", "html", "docx", "pdf", "xlsx", "csv")
+    assert TEXT_FORMATS == ("json", "md", "html")
 
 
 def test_render_dispatches_to_writers() -> None:
@@ -316,7 +319,7 @@ def test_unknown_format_is_a_caller_error() -> None:
     assert caught.value.code is Code.OPTION_INVALID
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_write_creates_folders_and_writes_utf8(tmp_path: Path, fmt: str) -> None:
     report = make_report(documents=(make_document(title="Ley de armas: régimen"),))
     path = write(report, fmt, tmp_path / "out" / f"report.{fmt}")
@@ -326,7 +329,7 @@ def test_write_creates_folders_and_writes_utf8(tmp_path: Path, fmt: str) -> None
 # --- completeness -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_every_finding_appears_in_every_format(fmt: str) -> None:
     report = make_report()
     text = render(report, fmt)
@@ -335,7 +338,7 @@ def test_every_finding_appears_in_every_format(fmt: str) -> None:
         assert finding.title in text
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
 def test_empty_report_renders(fmt: str) -> None:
     text = render(make_report(findings=(), documents=()), fmt)
     assert text.endswith("\n")
@@ -345,7 +348,7 @@ def test_empty_report_renders(fmt: str) -> None:
 
 
 def test_gaps_are_missing_then_unclear_then_partial_in_checklist_order() -> None:
-    ids = [f.obligation_id for f in gaps(sample_findings())]
+    ids = [i.obligation_id for i in build_content(make_report()).gaps]
     assert ids == ["FP-5-1-a", "FP-8-1-b", "FP-7", "FP-3-a"]
 
 

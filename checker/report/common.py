@@ -1,14 +1,15 @@
-"""Presentation rules shared by the human-readable writers (Markdown, HTML, and later others).
+"""Presentation rules shared by the human-readable writers: status order and wording, hashes.
 
-Keeping ordering and wording here means every format lists findings, gaps and counts the same way,
-so a reader switching from the HTML page to the Markdown file sees the same report.
+Ordering, grouping and counting live in `content.py`, computed once per rendering; what is here is
+the vocabulary every format uses, so a reader switching from the Word file to the workbook sees
+the same words for the same things.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
 
-from checker.models import Finding, Report
+from checker.models import Report
 
 STATUS_ORDER: tuple[str, ...] = ("met", "partial", "missing", "unclear")
 """Column order for status counts: from best to least known."""
@@ -16,7 +17,28 @@ STATUS_ORDER: tuple[str, ...] = ("met", "partial", "missing", "unclear")
 GAP_ORDER: tuple[str, ...] = ("missing", "unclear", "partial")
 """Order of the gap list: what is absent first, then what could not be judged, then what is thin."""
 
+STATUS_COLOURS: dict[str, str] = {
+    "met": "#1a7f37",
+    "partial": "#9a6700",
+    "missing": "#cf222e",
+    "unclear": "#6e7781",
+}
+"""Strong colours that carry white text: the HTML page's, used by the PDF, the chart and Word."""
+
+STATUS_GUIDE = (
+    "Each obligation carries a status: MET when the law contains every element the obligation "
+    "requires in one provision and its parameters check out; PARTIAL when some elements or "
+    "parameters are missing; MISSING when no implementing text was found; UNCLEAR when the text "
+    "could not be judged (an unreadable document, an unsupported language, only passing "
+    "mentions). Where a reviewer recorded a decision, it is shown beside the tool's status and is "
+    "the status in force: counts, colours and the gap list follow it."
+)
+"""How to read the statuses, printed at the head of the Word and PDF summaries."""
+
 SHORT_HASH = 12
+
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters that make spreadsheet software read a cell as a formula."""
 
 
 def status_label(status: str) -> str:
@@ -40,53 +62,15 @@ def report_title(report: Report) -> str:
     return f"Gap report: {report.checklist.id} {report.checklist.version}"
 
 
-def group_by_category(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
-    """Findings grouped by category, both in checklist order.
-
-    Findings arrive in checklist order, so the first appearance of a category fixes its place; no
-    category list is hard-coded here, which keeps new checklist categories working unchanged.
-    """
-    groups: dict[str, list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(finding.category, []).append(finding)
-    return list(groups.items())
-
-
-def gaps(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings that are not met, most serious status first, checklist order within a status."""
-    indexed = [(i, f) for i, f in enumerate(findings) if f.status in GAP_ORDER]
-    indexed.sort(key=lambda pair: (GAP_ORDER.index(pair[1].status), pair[0]))
-    return [f for _, f in indexed]
-
-
-def ordered_statuses(counts: Mapping[str, int]) -> list[str]:
-    """Known statuses in fixed order, then any others in the counts, so none is silently lost."""
-    extra = sorted(k for k in counts if k not in STATUS_ORDER)
-    return [*STATUS_ORDER, *extra]
-
-
-def category_rows(report: Report) -> list[tuple[str, Mapping[str, int]]]:
-    """Per-category counts from the summary, ordered like the findings."""
-    order = [category for category, _ in group_by_category(report.findings)]
-    order += [c for c in report.summary.by_category if c not in order]
-    return [(c, report.summary.by_category.get(c, {})) for c in order]
-
-
-def table_statuses(rows: Iterable[tuple[str, Mapping[str, int]]]) -> list[str]:
-    """Status columns for a breakdown table: the fixed four plus any extra seen in the rows."""
-    merged: dict[str, int] = {}
-    for _, counts in rows:
-        merged.update(counts)
-    return ordered_statuses(merged)
-
-
 def document_names(report: Report) -> dict[str, str]:
     """Document id to title, to name the source of a quote when a report covers several files."""
     return {doc.id: doc.title or doc.id for doc in report.documents}
 
 
-def evidence_source(report: Report, document_id: str, names: Mapping[str, str]) -> str | None:
-    """The document to name beside a quote, or None when the report has a single document."""
-    if len(report.documents) <= 1:
-        return None
-    return names.get(document_id, document_id)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` with characters no document format may hold (C0 controls other than tab and line
+    ends, DEL, lone surrogates) shown as U+FFFD, so a reader sees something was there."""
+    return _CONTROL.sub("\ufffd", text)

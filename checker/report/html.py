@@ -10,23 +10,16 @@ value, which costs nothing and leaves no string to forget.
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Mapping
 
-from checker.models import DocumentInfo, Evidence, Finding, Report
-from checker.report.common import (
-    STATUS_ORDER,
-    category_rows,
-    document_names,
-    evidence_source,
-    gaps,
-    group_by_category,
-    ok_label,
-    ordered_statuses,
-    report_title,
-    short_hash,
-    status_label,
-    table_statuses,
+from checker.models import DocumentInfo, Report
+from checker.report.common import STATUS_ORDER, printable, short_hash, status_label
+from checker.report.content import (
+    EvidenceView,
+    Group,
+    Item,
+    ReportContent,
+    ReportMeta,
+    build_content,
 )
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
@@ -64,17 +57,13 @@ blockquote { margin: 0.25rem 0; padding: 0.4rem 0.8rem; border-left: 3px solid #
   background: #f6f8fa; white-space: pre-wrap; overflow-wrap: anywhere; }
 """.strip()
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LANG_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
-
-
 def esc(text: str) -> str:
     """Escape text for element content and quoted attributes.
 
     Control characters (other than tab and newlines) are not allowed in HTML; they are shown as
     U+FFFD so a reader can see something was there instead of having it silently vanish.
     """
-    return html.escape(_CONTROL.sub("\ufffd", text), quote=True)
+    return html.escape(printable(text), quote=True)
 
 
 def _status_class(status: str) -> str:
@@ -110,9 +99,9 @@ def _warnings_cell(doc: DocumentInfo) -> str:
     return '<ul class="warnings">' + "".join(items) + "</ul>"
 
 
-def _documents(report: Report) -> list[str]:
+def _documents(content: ReportContent) -> list[str]:
     out = ['<section id="documents">', "<h2>Documents</h2>"]
-    if not report.documents:
+    if not content.documents:
         return [*out, "<p>No documents were read.</p>", "</section>"]
     rows = [
         [
@@ -123,145 +112,148 @@ def _documents(report: Report) -> list[str]:
             f'<span class="hash" title="{esc(doc.sha256)}">{esc(short_hash(doc.sha256))}</span>',
             _warnings_cell(doc),
         ]
-        for doc in report.documents
+        for doc in content.documents
     ]
     header = ["Title", "Language", "Pages", "Status", "SHA-256", "Warnings"]
     return [*out, *_table(header, rows), "</section>"]
 
 
-def _breakdown(title: str, first: str, rows: list[tuple[str, Mapping[str, int]]]) -> list[str]:
-    if not rows:
+def _breakdown(title: str, first: str, groups: tuple[Group, ...]) -> list[str]:
+    if not groups:
         return []
-    statuses = table_statuses(rows)
-    header = [esc(first), *(_badge(s) for s in statuses), "Total"]
+    header = [esc(first), *(_badge(s) for s in STATUS_ORDER), "Total"]
     body = [
-        [esc(name), *(str(counts.get(s, 0)) for s in statuses), str(sum(counts.values()))]
-        for name, counts in rows
+        [esc(g.key), *(str(n) for _, n in g.tally.items()), str(g.tally.total)] for g in groups
     ]
     return [f"<h3>{esc(title)}</h3>", *_table(header, body, numeric_from=1)]
 
 
-def _summary(report: Report) -> list[str]:
-    summary = report.summary
-    noun = "obligation" if summary.total == 1 else "obligations"
-    rows = [
-        [_badge(s), str(summary.by_status.get(s, 0))] for s in ordered_statuses(summary.by_status)
-    ]
-    rows.append(["Total", str(summary.total)])
+def _summary(content: ReportContent) -> list[str]:
+    total = len(content.items)
+    noun = "obligation" if total == 1 else "obligations"
+    rows = [[_badge(s), str(n)] for s, n in content.by_status.items()]
+    rows.append(["Total", str(total)])
+    out = ['<section id="summary">', "<h2>Summary</h2>", f"<p>{total} {noun} assessed.</p>"]
+    if content.reviewed:
+        tool = ", ".join(f"{n} {s}" for s, n in content.by_status_tool.items())
+        out.append(
+            f"<p>{content.reviewed} findings carry a reviewer decision ({content.changed} changed "
+            f"the tool's status); the counts follow the status in force. The tool found: "
+            f"{esc(tool)}.</p>"
+        )
     return [
-        '<section id="summary">',
-        "<h2>Summary</h2>",
-        f"<p>{summary.total} {noun} assessed.</p>",
+        *out,
         *_table(["Status", "Count"], rows, numeric_from=1),
-        *_breakdown("By category", "Category", category_rows(report)),
-        *_breakdown("By level", "Level", list(summary.by_level.items())),
+        *_breakdown("By category", "Category", content.categories),
+        *_breakdown("By level", "Level", content.levels),
         "</section>",
     ]
 
 
-def _anchors(report: Report) -> dict[int, str]:
-    """Fragment ids by finding position; positions, unlike obligation ids, are always valid ids."""
-    return {id(f): f"finding-{i}" for i, f in enumerate(report.findings, start=1)}
-
-
-def _gap_list(report: Report, anchors: Mapping[int, str]) -> list[str]:
+def _gap_list(content: ReportContent) -> list[str]:
     out = ['<section id="gaps">', "<h2>Gaps at a glance</h2>"]
-    found = gaps(report.findings)
-    if not report.findings:
+    if not content.items:
         return [*out, "<p>No findings.</p>", "</section>"]
-    if not found:
+    if not content.gaps:
         return [*out, "<p>None: every obligation is met.</p>", "</section>"]
     out.append("<ul>")
-    for f in found:
-        link = f'<a href="#{anchors[id(f)]}">{esc(f.obligation_id)}</a>'
-        out.append(f"<li>{_badge(f.status)} {link}: {esc(f.title)}</li>")
+    for item in content.gaps:
+        link = f'<a href="#{item.anchor}">{esc(item.obligation_id)}</a>'
+        out.append(f"<li>{_badge(item.status)} {link}: {esc(item.title)}</li>")
     return [*out, "</ul>", "</section>"]
 
 
-def _evidence(item: Evidence, source: str | None, lang: str | None) -> list[str]:
-    label = esc(item.provision) if item.provision.strip() else "unlabelled text"
-    if item.page is not None:
-        label += f", p. {item.page}"
-    if source is not None:
-        label += f" ({esc(source)})"
-    lang_attr = f' lang="{esc(lang)}"' if lang else ""
+def _evidence(item: EvidenceView) -> list[str]:
+    lang_attr = f' lang="{esc(item.language)}"' if item.language else ""
     return [
         '<figure class="evidence">',
-        f"<figcaption>{label}</figcaption>",
+        f"<figcaption>{esc(item.label)}</figcaption>",
         f"<blockquote{lang_attr}>{esc(item.quote)}</blockquote>",
         "</figure>",
     ]
 
 
-def _languages(report: Report) -> dict[str, str | None]:
-    """Document id to a usable `lang` value, so quotes are read and hyphenated in their language."""
-    return {
-        doc.id: doc.language if doc.language != "und" and _LANG_TAG.match(doc.language) else None
-        for doc in report.documents
-    }
+def _review(item: Item) -> list[str]:
+    review = item.review
+    if review is None:
+        return []
+    out = [f"<dt>Tool status</dt><dd>{_badge(item.tool_status)}</dd>"]
+    who = f"{esc(review.reviewer)}, " if review.reviewer else ""
+    out.append(f"<dt>Reviewed</dt><dd>{who}{esc(review.at)}</dd>")
+    out.append(f"<dt>Reviewer reason</dt><dd>{esc(review.reason)}</dd>")
+    if review.comment:
+        out.append(f"<dt>Reviewer comment</dt><dd>{esc(review.comment)}</dd>")
+    return out
 
 
-def _finding(
-    report: Report,
-    f: Finding,
-    anchor: str,
-    names: Mapping[str, str],
-    languages: Mapping[str, str | None],
-) -> list[str]:
+def _finding(item: Item) -> list[str]:
     out = [
-        f'<article class="finding {_status_class(f.status)}" id="{anchor}">',
-        f"<h4>{esc(f.obligation_id)}: {esc(f.title)}</h4>",
+        f'<article class="finding {_status_class(item.status)}" id="{item.anchor}">',
+        f"<h4>{esc(item.obligation_id)}: {esc(item.title)}</h4>",
         '<dl class="meta">',
-        f"<dt>Status</dt><dd>{_badge(f.status)}</dd>",
-        f"<dt>Level</dt><dd>{esc(f.level)}</dd>",
-        f"<dt>Article</dt><dd>{esc(f.article)}</dd>",
-        f"<dt>Confidence</dt><dd>{f.confidence:.2f}</dd>",
-        "</dl>",
+        f"<dt>Status</dt><dd>{_badge(item.status)}</dd>",
+        *_review(item),
+        f"<dt>Level</dt><dd>{esc(item.level)}</dd>",
+        f"<dt>Article</dt><dd>{esc(item.article)}</dd>",
+        f"<dt>Confidence</dt><dd>{item.confidence:.2f}</dd>",
     ]
-    if f.reasons:
-        out += ["<p>Reasons:</p>", "<ul>", *(f"<li>{esc(r)}</li>" for r in f.reasons), "</ul>"]
-    if f.parameters:
+    if item.requirement:
+        out.append(f"<dt>Requirement</dt><dd>{esc(item.requirement)}</dd>")
+    out.append("</dl>")
+    if item.reasons:
+        out += ["<p>Reasons:</p>", "<ul>", *(f"<li>{esc(r)}</li>" for r in item.reasons), "</ul>"]
+    if item.parameters:
         rows = [
             [
                 esc(p.name),
                 esc(p.required),
                 esc(p.found) if p.found is not None else "not found",
-                ok_label(p.ok),
+                esc(p.outcome),
             ]
-            for p in f.parameters
+            for p in item.parameters
         ]
         out += ["<p>Parameter checks:</p>", *_table(["Parameter", "Required", "Found", "OK"], rows)]
-    if f.elements_found:
-        out.append(f"<p>Elements found: {esc(', '.join(f.elements_found))}</p>")
-    if f.elements_missing:
-        out.append(f"<p>Elements missing: {esc(', '.join(f.elements_missing))}</p>")
-    if f.evidence:
+    if item.elements_found:
+        out.append(f"<p>Elements found: {esc(', '.join(item.elements_found))}</p>")
+    if item.elements_missing:
+        out.append(f"<p>Elements missing: {esc(', '.join(item.elements_missing))}</p>")
+    if item.evidence:
         out.append("<p>Evidence:</p>")
-        for item in f.evidence:
-            source = evidence_source(report, item.document, names)
-            out += _evidence(item, source, languages.get(item.document))
+        for evidence in item.evidence:
+            out += _evidence(evidence)
     else:
         out.append("<p>Evidence: none found.</p>")
+    if item.is_gap and item.model_law_chapter:
+        out.append(f"<p>Model Law: {esc(item.model_law_chapter)}</p>")
+    if item.is_gap and item.pitfalls:
+        out += ["<p>Common pitfalls:</p>", "<ul>", *(f"<li>{esc(p)}</li>" for p in item.pitfalls),
+                "</ul>"]
     return [*out, "</article>"]
 
 
-def _findings(report: Report, anchors: Mapping[int, str]) -> list[str]:
+def _findings(content: ReportContent) -> list[str]:
     out = ['<section id="findings">', "<h2>Findings</h2>"]
-    if not report.findings:
+    if not content.items:
         return [*out, "<p>No findings.</p>", "</section>"]
-    names = document_names(report)
-    languages = _languages(report)
-    for category, findings in group_by_category(report.findings):
-        out.append(f"<h3>Category: {esc(category)}</h3>")
-        for f in findings:
-            out += _finding(report, f, anchors[id(f)], names, languages)
+    for group in content.categories:
+        out.append(f"<h3>Category: {esc(group.key)}</h3>")
+        for item in group.items:
+            out += _finding(item)
     return [*out, "</section>"]
 
 
-def to_html(report: Report) -> str:
-    """Render the whole report as one HTML5 document ending in a newline."""
-    title = esc(report_title(report))
-    anchors = _anchors(report)
+def html_from_content(content: ReportContent) -> str:
+    """Lay out `content` as one HTML5 document ending in a newline."""
+    title = esc(content.title)
+    header = [f"<h1>{title}</h1>"]
+    if content.country:
+        header.append(f"<p>Country: {esc(content.country)}</p>")
+    if content.date_given:
+        header.append(f"<p>Date: {esc(content.date.isoformat())}</p>")
+    header.append(f"<p>Produced by {esc(content.tool.name)} {esc(content.tool.version)}, "
+                  f"report schema {esc(content.schema_version)}.</p>")
+    if content.checklist_note:
+        header.append(f"<p>{esc(content.checklist_note)}</p>")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -276,17 +268,20 @@ def to_html(report: Report) -> str:
         "</head>",
         "<body>",
         "<header>",
-        f"<h1>{title}</h1>",
-        f"<p>Produced by {esc(report.tool.name)} {esc(report.tool.version)}, "
-        f"report schema {esc(report.schema_version)}.</p>",
+        *header,
         "</header>",
         "<main>",
-        *_documents(report),
-        *_summary(report),
-        *_gap_list(report, anchors),
-        *_findings(report, anchors),
+        *_documents(content),
+        *_summary(content),
+        *_gap_list(content),
+        *_findings(content),
         "</main>",
         "</body>",
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def to_html(report: Report, meta: ReportMeta | None = None) -> str:
+    """Render the whole report as one HTML5 document ending in a newline."""
+    return html_from_content(build_content(report, meta))

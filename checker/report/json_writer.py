@@ -8,12 +8,19 @@ order so diffs between two runs stay readable.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from checker.models import Report
 
+if TYPE_CHECKING:
+    from checker.report.content import ReportMeta
 
-def to_json(report: Report) -> str:
+
+def to_json(report: Report, meta: ReportMeta | None = None) -> str:
     """Serialise `report` as UTF-8-friendly, indented JSON ending in a newline.
+
+    `meta` (title-page details) is accepted like every writer's and left out: the JSON is the
+    report itself, and its shape is the published contract.
 
     `ensure_ascii=False` keeps quotes from non-English laws legible in the file; `allow_nan=False`
     makes a stray NaN score fail here instead of producing a file strict JSON parsers reject.

@@ -10,21 +10,16 @@ cell; the JSON report keeps the exact text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-from checker.models import DocumentInfo, Evidence, Finding, Report
-from checker.report.common import (
-    category_rows,
-    document_names,
-    evidence_source,
-    gaps,
-    group_by_category,
-    ok_label,
-    ordered_statuses,
-    report_title,
-    short_hash,
-    status_label,
-    table_statuses,
+from checker.models import DocumentInfo, Report
+from checker.report.common import ok_label, short_hash, status_label
+from checker.report.content import (
+    EvidenceView,
+    Group,
+    Item,
+    ReportContent,
+    ReportMeta,
+    build_content,
 )
 
 # One pass, so the backslashes it adds are never escaped again. Besides the CommonMark and GFM
@@ -75,9 +70,9 @@ def _warnings_cell(doc: DocumentInfo) -> str:
     return "; ".join(parts)
 
 
-def _documents(report: Report) -> list[str]:
+def _documents(content: ReportContent) -> list[str]:
     lines = ["## Documents", ""]
-    if not report.documents:
+    if not content.documents:
         return [*lines, "No documents were read.", ""]
     rows = [
         [
@@ -88,71 +83,85 @@ def _documents(report: Report) -> list[str]:
             md_text(short_hash(doc.sha256)),
             _warnings_cell(doc),
         ]
-        for doc in report.documents
+        for doc in content.documents
     ]
     header = ["Title", "Language", "Pages", "Status", "SHA-256", "Warnings"]
     return [*lines, *_table(header, rows), ""]
 
 
-def _breakdown(title: str, first: str, rows: list[tuple[str, Mapping[str, int]]]) -> list[str]:
-    if not rows:
+def _breakdown(title: str, first: str, groups: tuple[Group, ...]) -> list[str]:
+    if not groups:
         return []
-    statuses = table_statuses(rows)
-    header = [first, *(s.capitalize() for s in statuses), "Total"]
+    header = [first, *(s.capitalize() for s, _ in groups[0].tally.items()), "Total"]
     body = [
-        [md_text(name), *(str(counts.get(s, 0)) for s in statuses), str(sum(counts.values()))]
-        for name, counts in rows
+        [md_text(g.key), *(str(n) for _, n in g.tally.items()), str(g.tally.total)]
+        for g in groups
     ]
     return [f"### {title}", "", *_table(header, body), ""]
 
 
-def _summary(report: Report) -> list[str]:
-    summary = report.summary
-    counts = ", ".join(
-        f"{summary.by_status.get(s, 0)} {md_text(s)}" for s in ordered_statuses(summary.by_status)
-    )
-    noun = "obligation" if summary.total == 1 else "obligations"
-    lines = ["## Summary", "", f"{summary.total} {noun} assessed: {counts}.", ""]
-    lines += _breakdown("By category", "Category", category_rows(report))
-    lines += _breakdown("By level", "Level", list(summary.by_level.items()))
+def _summary(content: ReportContent) -> list[str]:
+    total = len(content.items)
+    counts = ", ".join(f"{n} {s}" for s, n in content.by_status.items())
+    noun = "obligation" if total == 1 else "obligations"
+    lines = ["## Summary", "", f"{total} {noun} assessed: {counts}.", ""]
+    if content.reviewed:
+        tool = ", ".join(f"{n} {s}" for s, n in content.by_status_tool.items())
+        lines += [
+            f"{content.reviewed} findings carry a reviewer decision ({content.changed} changed "
+            f"the tool's status); the counts follow the status in force. The tool found: {tool}.",
+            "",
+        ]
+    lines += _breakdown("By category", "Category", content.categories)
+    lines += _breakdown("By level", "Level", content.levels)
     return lines
 
 
-def _gap_list(report: Report) -> list[str]:
+def _gap_list(content: ReportContent) -> list[str]:
     lines = ["## Gaps at a glance", ""]
-    found = gaps(report.findings)
-    if not report.findings:
+    if not content.items:
         return [*lines, "No findings.", ""]
-    if not found:
+    if not content.gaps:
         return [*lines, "None: every obligation is met.", ""]
-    for finding in found:
-        badge = f"**{status_label(finding.status)}**"
-        lines.append(f"- {badge} {md_text(finding.obligation_id)}: {md_text(finding.title)}")
+    for item in content.gaps:
+        badge = f"**{status_label(item.status)}**"
+        lines.append(f"- {badge} {md_text(item.obligation_id)}: {md_text(item.title)}")
     return [*lines, ""]
 
 
-def _evidence(item: Evidence, source: str | None) -> list[str]:
-    label = md_line(item.provision) if item.provision.strip() else "unlabelled text"
-    if item.page is not None:
-        label += f", p. {item.page}"
-    if source is not None:
-        label += f" ({md_text(source)})"
-    return [f"- {label}:", f"  > {md_line(item.quote)}"]
+def _evidence(item: EvidenceView) -> list[str]:
+    return [f"- {md_line(item.label)}:", f"  > {md_line(item.quote)}"]
 
 
-def _finding(report: Report, finding: Finding, names: Mapping[str, str]) -> list[str]:
+def _review(item: Item) -> list[str]:
+    review = item.review
+    if review is None:
+        return []
+    lines = [f"- Tool status: **{status_label(item.tool_status)}**"]
+    who = f"{md_text(review.reviewer)}, " if review.reviewer else ""
+    lines.append(f"- Reviewed: {who}{md_text(review.at)}")
+    lines.append(f"- Reviewer reason: {md_text(review.reason)}")
+    if review.comment:
+        lines.append(f"- Reviewer comment: {md_text(review.comment)}")
+    return lines
+
+
+def _finding(item: Item) -> list[str]:
     lines = [
-        f"#### {md_text(finding.obligation_id)}: {md_text(finding.title)}",
+        f"#### {md_text(item.obligation_id)}: {md_text(item.title)}",
         "",
-        f"- Status: **{status_label(finding.status)}**",
-        f"- Level: {md_text(finding.level)}",
-        f"- Article: {md_text(finding.article)}",
-        f"- Confidence: {finding.confidence:.2f}",
-        "",
+        f"- Status: **{status_label(item.status)}**",
+        *_review(item),
+        f"- Level: {md_text(item.level)}",
+        f"- Article: {md_text(item.article)}",
+        f"- Confidence: {item.confidence:.2f}",
     ]
-    if finding.reasons:
-        lines += ["Reasons:", "", *(f"- {md_line(r)}" for r in finding.reasons), ""]
-    if finding.parameters:
+    if item.requirement:
+        lines.append(f"- Requirement: {md_text(item.requirement)}")
+    lines.append("")
+    if item.reasons:
+        lines += ["Reasons:", "", *(f"- {md_line(r)}" for r in item.reasons), ""]
+    if item.parameters:
         rows = [
             [
                 md_text(p.name),
@@ -160,50 +169,63 @@ def _finding(report: Report, finding: Finding, names: Mapping[str, str]) -> list
                 md_text(p.found) if p.found is not None else "not found",
                 ok_label(p.ok),
             ]
-            for p in finding.parameters
+            for p in item.parameters
         ]
         lines += ["Parameter checks:", "", *_table(["Parameter", "Required", "Found", "OK"], rows)]
         lines.append("")
-    if finding.elements_found:
-        lines += [f"Elements found: {', '.join(md_text(e) for e in finding.elements_found)}", ""]
-    if finding.elements_missing:
-        missing = ", ".join(md_text(e) for e in finding.elements_missing)
+    if item.elements_found:
+        lines += [f"Elements found: {', '.join(md_text(e) for e in item.elements_found)}", ""]
+    if item.elements_missing:
+        missing = ", ".join(md_text(e) for e in item.elements_missing)
         lines += [f"Elements missing: {missing}", ""]
-    if finding.evidence:
+    if item.evidence:
         lines += ["Evidence:", ""]
-        for item in finding.evidence:
-            lines += _evidence(item, evidence_source(report, item.document, names))
+        for evidence in item.evidence:
+            lines += _evidence(evidence)
         lines.append("")
     else:
         lines += ["Evidence: none found.", ""]
+    if item.is_gap and item.model_law_chapter:
+        lines += [f"Model Law: {md_text(item.model_law_chapter)}", ""]
+    if item.is_gap and item.pitfalls:
+        lines += ["Common pitfalls:", "", *(f"- {md_line(p)}" for p in item.pitfalls), ""]
     return lines
 
 
-def _findings(report: Report) -> list[str]:
+def _findings(content: ReportContent) -> list[str]:
     lines = ["## Findings", ""]
-    if not report.findings:
+    if not content.items:
         return [*lines, "No findings.", ""]
-    names = document_names(report)
-    for category, findings in group_by_category(report.findings):
-        lines += [f"### Category: {md_text(category)}", ""]
-        for finding in findings:
-            lines += _finding(report, finding, names)
+    for group in content.categories:
+        lines += [f"### Category: {md_text(group.key)}", ""]
+        for item in group.items:
+            lines += _finding(item)
     return lines
 
 
-def to_markdown(report: Report) -> str:
-    """Render the whole report as CommonMark/GFM text ending in a single newline."""
-    lines = [
-        f"# {md_text(report_title(report))}",
-        "",
-        f"Produced by {md_text(report.tool.name)} {md_text(report.tool.version)}, "
-        f"report schema {md_text(report.schema_version)}.",
+def markdown_from_content(content: ReportContent) -> str:
+    """Lay out `content` as CommonMark/GFM text ending in a single newline."""
+    lines = [f"# {md_text(content.title)}", ""]
+    if content.country:
+        lines += [f"Country: {md_text(content.country)}", ""]
+    if content.date_given:
+        lines += [f"Date: {content.date.isoformat()}", ""]
+    lines += [
+        f"Produced by {md_text(content.tool.name)} {md_text(content.tool.version)}, "
+        f"report schema {md_text(content.schema_version)}.",
         "",
     ]
-    lines += _documents(report)
-    lines += _summary(report)
-    lines += _gap_list(report)
-    lines += _findings(report)
+    if content.checklist_note:
+        lines += [md_line(content.checklist_note), ""]
+    lines += _documents(content)
+    lines += _summary(content)
+    lines += _gap_list(content)
+    lines += _findings(content)
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"
+
+
+def to_markdown(report: Report, meta: ReportMeta | None = None) -> str:
+    """Render the whole report as CommonMark/GFM text ending in a single newline."""
+    return markdown_from_content(build_content(report, meta))
