@@ -246,7 +246,7 @@ def _negated_reason(negated: list[tuple[Structure, Hit]]) -> str:
     structure, hit = negated[0]
     provision = locator(structure).deepest(hit.start)
     where = provision.citation if provision else structure.document.id
-    return (f"Ignored {len(negated)} mention(s) in exempting or negated sentences "
+    return (f"Ignored {len(negated)} mention(s) in exempting, negated or delegating sentences "
             f"(e.g. {where}).")
 
 

@@ -34,6 +34,7 @@ class Cues(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     negation: tuple[str, ...] = ()
+    delegation: tuple[str, ...] = ()
     definition_context: tuple[str, ...] = ()
     definition_patterns: tuple[str, ...] = ()
     unnumbered_paragraph_label: str | None = None

@@ -5,7 +5,8 @@ lower-cased lemma); out-of-vocabulary words close to an indicator word (OCR nois
 variants) take that word's form through rapidfuzz. One `PhraseMatcher` over those forms then finds
 every indicator phrase of the checklist. An element is found in a sentence when one of its terms
 occurs there and, if the element has context phrases, one of those too. Sentences that exempt or
-negate ("shall not apply", "no licence is required") mark their hits as negated. Terms the law
+negate ("shall not apply", "no licence is required") or only delegate the rule ("may make
+regulations respecting marking") mark their hits as negated. Terms the law
 defines pass what their definition covers to the provisions that use them (glossary hits).
 """
 
@@ -217,7 +218,8 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
     fuzzy_tokens = _fuzzy_map(doc, lang, nlp, compiled.words, fuzzy_cutoff)
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
     sentence_starts = [s for s, _ in sentences]
-    negations = [re.compile(p) for p in cues(lang).negation]
+    language_cues = cues(lang)
+    negations = [re.compile(p) for p in (*language_cues.negation, *language_cues.delegation)]
     negated_cache: dict[int, bool] = {}
     lowered_text = doc.text  # built from the tokens on every access: read it once
 
@@ -248,6 +250,8 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
         if e.indicators.get(lang) is not None and e.indicators[lang].context
     }
     where = locator(structure)
+    delegating = _delegating_provisions(structure, lowered_text,
+                                        [re.compile(p) for p in language_cues.delegation])
     hits: list[Hit] = []
     for (obligation_id, element_id, sentence), (start, end, phrase, fuzzy) in terms.items():
         if (obligation_id, element_id) in needs_context and (
@@ -259,17 +263,36 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
         if provision is not None and start < provision.body_start:
             continue  # a label or heading names a subject; the body must state the rule
         sentence_start, sentence_end = sentences[sentence]
+        delegated = any(p.id in delegating for p in where.chain(provision))
         hits.append(Hit(
             obligation_id=obligation_id, element_id=element_id, document_id=document.id,
             provision_id=provision.id if provision else None, start=start, end=end,
             sentence_start=sentence_start, sentence_end=sentence_end, term=phrase,
             method="fuzzy" if fuzzy else "lemma", score=FUZZY_SCORE if fuzzy else 1.0,
-            negated=is_negated(sentence),
+            negated=delegated or is_negated(sentence),
         ))
     hits.extend(_glossary_hits(structure, hits, doc, nlp, sentences, where,
                                domain_terms=compiled.term_forms))
     hits.sort(key=lambda h: (h.start, h.obligation_id, h.element_id))
     return tuple(hits)
+
+
+def _delegating_provisions(structure: Structure, text: str,
+                           patterns: list[re.Pattern[str]]) -> set[str]:
+    """Provisions whose opening words delegate ("The Governor in Council may make regulations")
+    so that every item listed under them is a subject for regulations, not a rule of the law."""
+    if not patterns:
+        return set()
+    provisions = structure.provisions
+    found = set()
+    for index, provision in enumerate(provisions):
+        following = provisions[index + 1] if index + 1 < len(provisions) else None
+        own_end = following.start if following and following.parent == provision.id else (
+            provision.end)
+        chapeau = text[provision.body_start:min(own_end, provision.body_start + 400)]
+        if any(p.search(chapeau) for p in patterns):
+            found.add(provision.id)
+    return found
 
 
 def _glossary_hits(structure: Structure, hits: list[Hit], doc: Doc, nlp: Language,

@@ -72,7 +72,8 @@ def _patterns() -> _Patterns:
         re.IGNORECASE,
     )
     bare = re.compile(
-        r"^(?P<num>\d{1,4}(?:\.\d{1,3})*[A-Z]?)(?P<tail>\.?\s+)(?P<rest>[A-Z“\"(«].*)$")
+        r"^(?P<num>\d{1,4}(?:\.\d{1,3})*[A-Z]?)(?P<tail>\.?(?:[—–-]+\s*|\s+))"
+        r"(?P<rest>[A-Z“\"(«].*)$")
     return _Patterns(structural, article, bare, keyword_kind)
 
 
@@ -359,13 +360,16 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
 
 def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int] | None:
     """A side heading printed just above an article's number ("Marking of imported firearms")."""
-    if index == 0:
+    previous = index - 1
+    if previous >= 0 and not lines[previous][1].strip():
+        previous -= 1  # a heading set on its own paragraph just above the number
+    if previous < 0:
         return None
-    offset, text = lines[index - 1]
+    offset, text = lines[previous]
     stripped = text.strip()
     if (not stripped or len(stripped) > 60 or stripped.endswith((".", ";", ":", ",", "-"))
             or not stripped[:1].isupper() or _MARKER.match(stripped)
-            or not _is_paragraph_start(lines, index - 1)
+            or not _is_paragraph_start(lines, previous)
             or _patterns().structural.match(_normalise_heading_line(stripped))):
         return None
     return stripped, offset + (len(text) - len(text.lstrip()))

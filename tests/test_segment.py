@@ -201,3 +201,12 @@ def test_segment_never_breaks_invariants(lines: list[str], language: str) -> Non
         assert provision.parent is None or provision.parent in ids
     for definition in structure.definitions:
         assert 0 <= definition.start < definition.end <= len(text)
+
+
+def test_statutory_instrument_numbering() -> None:
+    text = ("Duty to keep a register\n\n3.—(1) Every dealer shall keep a register.\n\n"
+            "(2) The register shall be kept in English.\n\nInspection\n\n5. A constable may "
+            "inspect the register.")
+    assert citations(text) == ["3", "3(1)", "3(2)", "5"]
+    first = segment(make_document(text)).provisions[0]
+    assert first.heading == "Duty to keep a register"
