@@ -21,7 +21,7 @@ from checker.params import CHECKERS
 Checker = Callable[[Parameter, Sequence[str], str], ParameterCheck]
 #: Checks whose data may be spread over a provision: a failed scan of sentences widens to units.
 WIDEN_ON_FAIL = frozenset({"fields_all", "fields_any"})
-UNCLEAR_BELOW = 0.34
+UNCLEAR_BELOW = 0.5
 MAX_QUOTE = 480
 
 
