@@ -191,6 +191,12 @@ def assess_obligation(obligation: Obligation,
     if missing and coverage < UNCLEAR_BELOW and not spread:
         status = "unclear"
         reasons.append("Only the subject is mentioned; none of its specific elements were found.")
+    permissive = [e for e in obligation.core_elements if e.id in best.direct
+                  and all(h.permissive for h in best.direct[e.id])]
+    if permissive and obligation.level.startswith("mandatory") and status == "met":
+        status = "partial"
+        reasons.append("Stated as a possibility, not a duty ('may'): "
+                       + "; ".join(e.description for e in permissive) + ".")
     lang = best.structure.document.language
     checks = tuple(_check(p, relevant, lang, checkers) for p in obligation.parameters)
     for check in checks:

@@ -35,6 +35,8 @@ class Cues(BaseModel):
 
     negation: tuple[str, ...] = ()
     delegation: tuple[str, ...] = ()
+    permissive: tuple[str, ...] = ()
+    mandatory: tuple[str, ...] = ()
     definition_context: tuple[str, ...] = ()
     definition_patterns: tuple[str, ...] = ()
     unnumbered_paragraph_label: str | None = None

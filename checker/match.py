@@ -221,6 +221,18 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
     language_cues = cues(lang)
     negations = [re.compile(p) for p in (*language_cues.negation, *language_cues.delegation)]
     negated_cache: dict[int, bool] = {}
+    permissive_cues = [re.compile(p) for p in language_cues.permissive]
+    mandatory_cues = [re.compile(p) for p in language_cues.mandatory]
+    permissive_cache: dict[int, bool] = {}
+
+    def is_permissive(index: int) -> bool:
+        """The sentence allows ("may") without obliging ("shall", "no person shall")."""
+        if index not in permissive_cache:
+            start, end = sentences[index]
+            text = lowered_text[start:end]
+            permissive_cache[index] = any(p.search(text) for p in permissive_cues) and not any(
+                p.search(text) for p in mandatory_cues)
+        return permissive_cache[index]
     lowered_text = doc.text  # built from the tokens on every access: read it once
 
     def is_negated(index: int) -> bool:
@@ -269,7 +281,7 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
             provision_id=provision.id if provision else None, start=start, end=end,
             sentence_start=sentence_start, sentence_end=sentence_end, term=phrase,
             method="fuzzy" if fuzzy else "lemma", score=FUZZY_SCORE if fuzzy else 1.0,
-            negated=delegated or is_negated(sentence),
+            negated=delegated or is_negated(sentence), permissive=is_permissive(sentence),
         ))
     hits.extend(_glossary_hits(structure, hits, doc, nlp, sentences, where,
                                domain_terms=compiled.term_forms))
@@ -289,7 +301,7 @@ def _delegating_provisions(structure: Structure, text: str,
         following = provisions[index + 1] if index + 1 < len(provisions) else None
         own_end = following.start if following and following.parent == provision.id else (
             provision.end)
-        chapeau = text[provision.body_start:min(own_end, provision.body_start + 400)]
+        chapeau = text[provision.start:min(own_end, provision.body_start + 400)]
         if any(p.search(chapeau) for p in patterns):
             found.add(provision.id)
     return found

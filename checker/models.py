@@ -142,6 +142,7 @@ class Hit(Frozen):
     method: Literal["lemma", "fuzzy", "glossary"]
     score: float
     negated: bool = False
+    permissive: bool = False
     via_definition: str | None = None
 
 

@@ -146,3 +146,39 @@ def test_checklists_combine_and_the_report_says_which() -> None:
     assert len(ids) == len(set(ids)) == 99 + len(load_checklist("cop-11-6").obligations)
     assert {f.level for f in report.findings if f.obligation_id.startswith("cop.")} == {
         "recommended"}
+
+
+MARKING_DUTY = ("Section 6\n\n(1) Every manufacturer {verb} mark each firearm at the time of "
+                "manufacture with the name of the manufacturer, the country of manufacture and "
+                "a serial number that is unique to that firearm.")
+
+
+@pytest.mark.parametrize(
+    ("verb", "expected"),
+    [("shall", {"met"}), ("may", {"partial", "unclear"})],
+    ids=["duty", "possibility"],
+)
+def test_a_possibility_is_not_a_duty(tmp_path: Path, verb: str, expected: set[str]) -> None:
+    path = tmp_path / "act.txt"
+    path.write_text(MARKING_DUTY.format(verb=verb), encoding="utf-8")
+    report = review(path, language="en", categories=("marking",))
+    assert finding(report, "fp.art8.1a.marking-at-manufacture").status in expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Section 117\n\nThe Governor in Council may make regulations\n\n(a) respecting the "
+               "marking of imported firearms with the country of import and the year of import;"),
+        ("fr", "Article 12\n\nUn décret en Conseil d'État détermine les conditions du marquage des "
+               "armes à feu importées indiquant le pays d'importation et l'année d'importation."),
+        ("es", "Artículo 9.- La reglamentación establecerá la marca de importación de las armas "
+               "de fuego importadas, que indique el país importador y el año de importación."),
+    ],
+    ids=["en-chapeau", "fr-decret", "es-reglamentacion"],
+)
+def test_a_power_to_make_rules_is_not_the_rule(tmp_path: Path, language: str, text: str) -> None:
+    path = tmp_path / "law.txt"
+    path.write_text(text, encoding="utf-8")
+    report = review(path, language=language, categories=("marking",))
+    assert finding(report, "fp.art8.1b.import-marking").status in ("missing", "unclear")
