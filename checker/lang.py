@@ -17,6 +17,7 @@ from typing import Any
 import spacy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -37,6 +38,7 @@ class Cues(BaseModel):
     delegation: tuple[str, ...] = ()
     permissive: tuple[str, ...] = ()
     mandatory: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = ()
     definition_context: tuple[str, ...] = ()
     definition_patterns: tuple[str, ...] = ()
     unnumbered_paragraph_label: str | None = None
@@ -139,6 +141,10 @@ def pipeline(lang: str, *, prefer_trained: bool = False) -> Language:
             nlp.initialize()
         except (ValueError, OSError, KeyError):
             nlp.remove_pipe("lemmatizer")
+    for abbreviation in cues(lang).abbreviations:
+        # Legal abbreviations ("art.", "s.", "no.") end no sentence: keep the period on the word.
+        for form in {abbreviation.lower(), abbreviation}:
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("paragraph_breaks", first=True)
     if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer")
