@@ -141,10 +141,11 @@ def pipeline(lang: str, *, prefer_trained: bool = False) -> Language:
             nlp.initialize()
         except (ValueError, OSError, KeyError):
             nlp.remove_pipe("lemmatizer")
+    tokenizer: Any = nlp.tokenizer
     for abbreviation in cues(lang).abbreviations:
         # Legal abbreviations ("art.", "s.", "no.") end no sentence: keep the period on the word.
         for form in {abbreviation.lower(), abbreviation}:
-            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+            tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("paragraph_breaks", first=True)
     if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer")
