@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from checker.batch import batch_command
 from checker.checklist import (
     CATEGORIES,
     LEVELS,
@@ -199,6 +200,7 @@ def _checklist_markdown(loaded: Checklist) -> str:
 
 
 app.command("eval")(eval_command)
+app.command("batch")(batch_command)
 
 
 def main() -> None:

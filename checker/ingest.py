@@ -20,7 +20,7 @@ from pathlib import Path
 from checker.errors import Code, Diagnostic, error, warning
 from checker.lang import detect_language
 from checker.models import Document, IngestStatus, Page, ReadMethod, SourceKind
-from checker.pdf import extract_pdf
+from checker.pdf import ENGINES, Engine, extract_pdf
 
 GENERIC_STEMS = {"text", "source", "document", "index", "readme", "law", "act"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
@@ -184,8 +184,12 @@ def _docx_text(data: bytes) -> str:
 
 
 def ingest_bytes(data: bytes, *, name: str, path: str | None = None, password: str | None = None,
-                 language: str | None = None) -> Document:
-    """Read `data` (the bytes of file `name`) into a Document; never raises for bad input."""
+                 language: str | None = None, max_pages: int = 5000,
+                 engines: tuple[Engine, ...] = ENGINES) -> Document:
+    """Read `data` (the bytes of file `name`) into a Document; never raises for bad input.
+
+    `max_pages` and `engines` are passed to `extract_pdf` (the sandbox sets them).
+    """
     digest = hashlib.sha256(data).hexdigest()
     base = {"id": document_id(Path(name)), "path": path or name, "sha256": digest}
     diagnostics: list[Diagnostic] = []
@@ -203,7 +207,7 @@ def ingest_bytes(data: bytes, *, name: str, path: str | None = None, password: s
                             Code.NOT_SUPPORTED,
                             "Not a PDF, DOCX, Markdown or plain-text file (binary content)."),))
     if kind == "pdf":
-        extraction = extract_pdf(data, password=password)
+        extraction = extract_pdf(data, password=password, max_pages=max_pages, engines=engines)
         diagnostics.extend(extraction.diagnostics)
         status = extraction.status
         page_count = extraction.page_count

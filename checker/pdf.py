@@ -34,6 +34,7 @@ from checker.errors import Code, Diagnostic, error, warning
 from checker.models import IngestStatus
 
 Engine = Literal["pypdfium2", "pdfplumber"]
+ENGINES: tuple[Engine, ...] = ("pypdfium2", "pdfplumber")
 
 # pdfium is not thread-safe, even across separate documents; the app runs sessions in threads.
 _PDFIUM_LOCK = threading.RLock()
@@ -761,6 +762,7 @@ def _open_plumber(data: bytes, password: str | None) -> tuple[Any | None, str]:
 
         pdf = pdfplumber.open(io.BytesIO(data), password=password or "")
     except Exception as exc:  # pdfminer wraps everything, password errors included
+        _reraise_memory(exc)
         return None, "password" if "password" in repr(exc).lower() else type(exc).__name__
     try:
         if len(pdf.pages) > 0:
@@ -811,38 +813,53 @@ def _result(
 
 
 def extract_pdf(
-    data: bytes, *, password: str | None = None, max_pages: int = 5000
+    data: bytes, *, password: str | None = None, max_pages: int = 5000,
+    engines: Sequence[Engine] = ENGINES,
 ) -> PdfExtraction:
-    """Read a PDF's text page by page; never raises for bad input (see status and diagnostics)."""
+    """Read a PDF's text page by page; never raises for bad input (see status and diagnostics).
+
+    `engines` are tried in this order: pdfplumber alone reads again a file on which pypdfium2
+    crashed a sandboxed child (`checker.sandbox`). Running out of memory gives `too_complex`.
+    """
     if not data:
         return _result("empty", [error(Code.EMPTY, "The file is empty (0 bytes)")])
     headerless = b"%PDF-" not in data[:1024]
     if headerless and not (b"obj" in data and b"endobj" in data):
         return _result("not_pdf", [error(Code.NOT_PDF, "The file is not a PDF (no %PDF header)")])
     try:
-        return _extract(data, password, max_pages, headerless)
+        return _extract(data, password, max_pages, headerless, tuple(engines))
+    except MemoryError:
+        return _result(
+            "too_complex", [error(Code.TOO_COMPLEX, "The PDF needs more memory than allowed")]
+        )
     except Exception as exc:  # a last guard: library failures outside the per-page handlers
         return _result(
             "damaged", [error(Code.DAMAGED, f"The PDF could not be read ({type(exc).__name__})")]
         )
 
 
-def _extract(data: bytes, password: str | None, max_pages: int, headerless: bool) -> PdfExtraction:
+def _extract(
+    data: bytes, password: str | None, max_pages: int, headerless: bool,
+    engines: tuple[Engine, ...],
+) -> PdfExtraction:
     diags: list[Diagnostic] = []
-    reason = "no pages"
+    reason, doc = "no pages", None
     with _PDFIUM_LOCK:
         try:
-            doc = pdfium.PdfDocument(data, password=password)
+            if "pypdfium2" in engines:
+                doc = pdfium.PdfDocument(data, password=password)
         except Exception as exc:
             doc, reason = None, str(exc)
         if doc is not None:
             try:
-                done = _extract_pdfium(doc, data, password, max_pages)
+                done = _extract_pdfium(doc, data, password, max_pages, "pdfplumber" in engines)
             finally:
                 doc.close()
             if done is not None:
                 return done
-    pdf, plumber_reason = _open_plumber(data, password)
+    pdf, plumber_reason = (
+        _open_plumber(data, password) if "pdfplumber" in engines else (None, "not tried")
+    )
     if pdf is None:
         if doc is not None:  # pdfium opened it and found no pages; neither did pdfminer
             return _result("empty", [error(Code.EMPTY, "The PDF has no pages")], engine="pypdfium2")
@@ -865,12 +882,13 @@ def _extract(data: bytes, password: str | None, max_pages: int, headerless: bool
         count = len(pdf.pages)
         if count > max_pages:
             return _too_complex(count, max_pages, "pdfplumber", encrypted)
-        diags.append(
-            warning(
-                Code.ENGINE_FALLBACK,
-                f"pdfium could not open the file ({reason}); read with pdfplumber",
+        if "pypdfium2" in engines:
+            diags.append(
+                warning(
+                    Code.ENGINE_FALLBACK,
+                    f"pdfium could not open the file ({reason}); read with pdfplumber",
+                )
             )
-        )
         if encrypted and not password:
             diags.append(_encrypted_opened())
         raw: list[_RawPage | None] = []
@@ -882,7 +900,7 @@ def _extract(data: bytes, password: str | None, max_pages: int, headerless: bool
 
 
 def _extract_pdfium(
-    doc: Any, data: bytes, password: str | None, max_pages: int
+    doc: Any, data: bytes, password: str | None, max_pages: int, fallback: bool
 ) -> PdfExtraction | None:
     """Read every page with pdfium, handing pages it refuses to pdfplumber; None if no pages."""
     diags: list[Diagnostic] = []
@@ -902,7 +920,7 @@ def _extract_pdfium(
         if page is None:
             failed.append(i)
     if failed:  # a page pdfium refuses is often readable by pdfminer (and vice versa)
-        pdf, _ = _open_plumber(data, password)
+        pdf, _ = _open_plumber(data, password) if fallback else (None, "")
         for i in failed:
             if pdf is not None and i < len(pdf.pages):
                 raw[i] = _try(functools.partial(_plumber_page, pdf, i), diags, i)
@@ -921,9 +939,17 @@ def _try(read: Callable[[], _RawPage], diags: list[Diagnostic], index: int) -> _
     try:
         return read()
     except Exception as exc:
+        _reraise_memory(exc)
         message = f"The page could not be read ({type(exc).__name__})"
         diags.append(warning(Code.PAGE_FAILED, message, page=index + 1))
         return None
+
+
+def _reraise_memory(exc: Exception) -> None:
+    """Let running out of memory through (pdfminer wraps it in its own exception)."""
+    for cause in (exc, exc.__context__):
+        if isinstance(cause, MemoryError):
+            raise cause
 
 
 def _encrypted_opened() -> Diagnostic:
