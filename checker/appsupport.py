@@ -34,7 +34,7 @@ from typing import IO, Any, Final
 from checker import decisions
 from checker.checklist import CATEGORIES, LEVELS, Obligation
 from checker.errors import Code, Diagnostic, error
-from checker.ingest import document_id, ingest_bytes
+from checker.ingest import decodes_as_text, document_id, ingest_bytes
 from checker.models import Document, Evidence, Finding, IngestStatus, Report, SourceKind, Status
 from checker.pdf import _PDFIUM_LOCK  # pdfium is not thread-safe: share the reader's lock
 from checker.review import STATUSES, Review, review_documents
@@ -141,17 +141,7 @@ class Upload:
 
 
 def _looks_like_text(data: bytes) -> bool:
-    if b"\x00" in data[:65_536]:
-        return False
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        sample = text[:20_000]
-        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-        return not sample or controls / len(sample) <= 0.01
-    return False
+    return b"\x00" not in data[:65_536] and decodes_as_text(data)
 
 
 def check_upload(name: str, data: bytes) -> tuple[Diagnostic, ...]:

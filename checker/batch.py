@@ -66,8 +66,8 @@ from rich.progress import (
 )
 
 from checker.checklist import Checklist, load_checklists
-from checker.errors import CheckerError, Code, error
-from checker.ingest import document_id
+from checker.errors import CheckerError, Code
+from checker.ingest import unreadable_file
 from checker.models import Document
 from checker.sandbox import (
     DEFAULT_LIMITS,
@@ -298,27 +298,14 @@ def _peak_rss_mb() -> tuple[float, float]:
 
 def _missing(item: FileInput) -> Document:
     name = Path(item.path).name
-    return Document(id=document_id(Path(item.path)), path=item.path, sha256="",
-                    source_kind="text", title=name, text="", status="not_supported",
-                    diagnostics=(error(Code.NOT_FOUND, item.problem or f"Cannot read {name}"),))
-
-
-def _unique_ids(documents: Sequence[Document]) -> list[Document]:
-    seen: Counter[str] = Counter()
-    unique = []
-    for document in documents:
-        seen[document.id] += 1
-        if seen[document.id] > 1:
-            document = document.model_copy(update={"id": f"{document.id}-{seen[document.id]}"})
-        unique.append(document)
-    return unique
+    return unreadable_file(item.path, item.problem or f"Cannot read {name}")
 
 
 def review_dossier(task: DossierTask, checklist: Checklist, limits: Limits = DEFAULT_LIMITS
                    ) -> DossierOutcome:
     """Ingest (sandboxed) and review one dossier; never raises (a failure is in `error`)."""
     from checker.report.json_writer import to_json
-    from checker.review import review_documents
+    from checker.review import review_documents, unique_ids
 
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -341,7 +328,7 @@ def review_dossier(task: DossierTask, checklist: Checklist, limits: Limits = DEF
                 errors=tuple(f"{d.code.value}: {d.message}" for d in document.diagnostics
                              if d.severity == "error"),
             ))
-        review = review_documents(_unique_ids(documents), checklist=checklist)
+        review = review_documents(unique_ids(documents), checklist=checklist)
         report_json = to_json(review.report)
         counts = dict(review.report.summary.by_status)
         failure = None

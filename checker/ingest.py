@@ -251,6 +251,19 @@ def ingest_bytes(data: bytes, *, name: str, path: str | None = None, password: s
     )
 
 
+def decodes_as_text(data: bytes) -> bool:
+    """The bytes read as UTF-8 or Windows-1252 text without binary control characters."""
+    return _decode(data) is not None
+
+
+def unreadable_file(path: str | Path, message: str) -> Document:
+    """The document standing for a file that could not even be opened (E101)."""
+    source = Path(path)
+    return Document(id=document_id(source), path=str(source), sha256="", source_kind="text",
+                    title=source.name, text="", status="not_supported",
+                    diagnostics=(error(Code.NOT_FOUND, message),))
+
+
 def ingest(path: str | Path, *, password: str | None = None, language: str | None = None
            ) -> Document:
     """Read the file at `path`; a missing or unreadable path gives a document with an error."""
@@ -258,9 +271,6 @@ def ingest(path: str | Path, *, password: str | None = None, language: str | Non
     try:
         data = source.read_bytes()
     except OSError as exc:
-        return Document(id=document_id(source), path=str(source), sha256="", source_kind="text",
-                        title=source.name, text="", status="not_supported",
-                        diagnostics=(error(Code.NOT_FOUND,
-                                           f"Cannot read {source}: {exc.strerror}"),))
+        return unreadable_file(source, f"Cannot read {source}: {exc.strerror}")
     return ingest_bytes(data, name=source.name, path=str(source), password=password,
                         language=language)

@@ -112,7 +112,8 @@ def review_documents(documents: Sequence[Document], *,
                   hits=tuple(h for _, h in analysed))
 
 
-def _unique_ids(documents: list[Document]) -> list[Document]:
+def unique_ids(documents: Sequence[Document]) -> list[Document]:
+    """Documents with distinct ids: a repeated id gets "-2", "-3"... in dossier order."""
     seen: Counter[str] = Counter()
     unique = []
     for document in documents:
@@ -136,7 +137,7 @@ def run_review(paths: Sequence[str | Path], *, checklist: ChecklistChoice = "fir
         if on_stage:
             on_stage(str(path), "ingest")
         documents.append(ingest(path, password=password, language=language))
-    return review_documents(_unique_ids(documents), checklist=checklist, levels=levels,
+    return review_documents(unique_ids(documents), checklist=checklist, levels=levels,
                             categories=categories, on_stage=on_stage)
 
 

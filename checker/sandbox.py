@@ -47,7 +47,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.errors import Code, Diagnostic, error, warning
-from checker.ingest import document_id, ingest_bytes, sniff
+from checker.ingest import document_id, ingest_bytes, sniff, unreadable_file
 from checker.models import Document, SourceKind
 from checker.pdf import ENGINES, Engine
 
@@ -471,9 +471,6 @@ def ingest_file_sandboxed(path: str | Path, *, password: str | None = None,
     try:
         data = source.read_bytes()
     except OSError as exc:
-        return Document(id=document_id(source), path=str(source), sha256="", source_kind="text",
-                        title=source.name, text="", status="not_supported",
-                        diagnostics=(error(Code.NOT_FOUND,
-                                           f"Cannot read {source}: {exc.strerror}"),))
+        return unreadable_file(source, f"Cannot read {source}: {exc.strerror}")
     return ingest_sandboxed(data, name=source.name, path=str(source), password=password,
                             language=language, limits=limits)
