@@ -238,7 +238,9 @@ def ingest_bytes(data: bytes, *, name: str, path: str | None = None, password: s
     if status == "ok" and not text.strip():
         status = "empty"
         diagnostics.append(error(Code.EMPTY, "No text could be read from the file."))
-    detected, confidence = detect_language(text) if text.strip() else ("und", 0.0)
+    detected, confidence = ("und", 0.0)
+    if language is None and text.strip():
+        detected, confidence = detect_language(text)
     if language is None and text.strip() and confidence < 0.2:
         diagnostics.append(warning(
             Code.LANGUAGE_UNCERTAIN,

@@ -192,8 +192,20 @@ class _Locator:
         return fitting[-1] if fitting else chain[0]
 
 
+_LOCATORS: dict[int, tuple[Structure, _Locator]] = {}
+
+
 def locator(structure: Structure) -> _Locator:
-    return _Locator(structure.provisions)
+    """The provision index of `structure`, built once: assessment asks for it per obligation and
+    per quote. The entry keeps the structure alive, so its id cannot be reused while cached."""
+    cached = _LOCATORS.get(id(structure))
+    if cached is not None and cached[0] is structure:
+        return cached[1]
+    if len(_LOCATORS) >= 32:
+        _LOCATORS.pop(next(iter(_LOCATORS)))
+    built = _Locator(structure.provisions)
+    _LOCATORS[id(structure)] = (structure, built)
+    return built
 
 
 def analyse(structure: Structure) -> Doc:
