@@ -153,6 +153,98 @@ class Checklist(Strict):
         return self.model_copy(update={"obligations": kept})
 
 
+class ObligationIndicators(Strict):
+    """One obligation's indicators in one language, kept outside the checklist file."""
+
+    elements: dict[str, Indicators] = Field(default_factory=dict)
+    fields: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
+
+
+class LanguageIndicators(Strict):
+    """`checklists/languages/<lang>/indicators.yaml`: a language's indicators for every checklist.
+
+    Languages added after a checklist was written keep their vocabulary in their own folder, keyed
+    by obligation and element id, so one file carries a language across all checklists that share
+    an obligation (the UNTOC rows of `firearms-protocol` and `untoc`) and the checklist files stay
+    readable. `fields` is keyed by parameter name, then field id.
+    """
+
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    sources: tuple[str, ...] = ()
+    obligations: dict[str, ObligationIndicators]
+
+
+@cache
+def language_indicators() -> tuple[LanguageIndicators, ...]:
+    """Every language overlay in the checklists folder, validated."""
+    found = []
+    for path in sorted((checklists_dir() / "languages").glob("*/indicators.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        try:
+            overlay = LanguageIndicators.model_validate(data)
+        except ValidationError as exc:
+            raise CheckerError(Code.CHECKLIST_INVALID, f"{path}: {exc}") from exc
+        if overlay.language != path.parent.name:
+            raise CheckerError(Code.CHECKLIST_INVALID, f"{path}: language "
+                               f"{overlay.language!r} in folder {path.parent.name!r}")
+        found.append(overlay)
+    return tuple(found)
+
+
+def _overlay_obligation(
+    obligation: Obligation, lang: str, extra: ObligationIndicators
+) -> Obligation:
+    by_id = {e.id: e for e in obligation.elements}
+    unknown = set(extra.elements) - set(by_id)
+    if unknown:
+        raise CheckerError(Code.CHECKLIST_INVALID,
+                           f"{lang} indicators: {obligation.id} has no element {sorted(unknown)}")
+    elements = []
+    for element in obligation.elements:
+        indicators = extra.elements.get(element.id)
+        if indicators is not None:
+            if lang in element.indicators:
+                raise CheckerError(Code.CHECKLIST_INVALID,
+                                   f"{obligation.id}/{element.id}: {lang} indicators given twice")
+            element = element.model_copy(
+                update={"indicators": {**element.indicators, lang: indicators}})
+        elements.append(element)
+    parameters = []
+    params_by_name = {p.name: p for p in obligation.parameters}
+    unknown = set(extra.fields) - set(params_by_name)
+    if unknown:
+        raise CheckerError(Code.CHECKLIST_INVALID,
+                           f"{lang} indicators: {obligation.id} has no parameter {sorted(unknown)}")
+    for parameter in obligation.parameters:
+        phrases = extra.fields.get(parameter.name, {})
+        unknown = set(phrases) - {f.id for f in parameter.fields}
+        if unknown:
+            raise CheckerError(Code.CHECKLIST_INVALID, f"{lang} indicators: {obligation.id} "
+                               f"parameter {parameter.name} has no field {sorted(unknown)}")
+        fields = tuple(
+            f.model_copy(update={"indicators": {**f.indicators, lang: phrases[f.id]}})
+            if f.id in phrases else f
+            for f in parameter.fields
+        )
+        parameters.append(parameter.model_copy(update={"fields": fields}))
+    return obligation.model_copy(
+        update={"elements": tuple(elements), "parameters": tuple(parameters)})
+
+
+def with_language_indicators(
+    checklist: Checklist, overlays: tuple[LanguageIndicators, ...]
+) -> Checklist:
+    """The checklist with each language overlay's indicators added to its obligations."""
+    obligations = list(checklist.obligations)
+    for overlay in overlays:
+        for index, obligation in enumerate(obligations):
+            extra = overlay.obligations.get(obligation.id)
+            if extra is not None:
+                obligations[index] = _overlay_obligation(obligation, overlay.language, extra)
+    return checklist.model_copy(update={"obligations": tuple(obligations)})
+
+
 def checklists_dir() -> Path:
     """Where checklist data lives: `$CHECKER_CHECKLISTS`, the source tree, or the installed copy."""
     env = os.environ.get("CHECKER_CHECKLISTS")
@@ -216,4 +308,4 @@ def load_checklist(name_or_path: str) -> Checklist:
         )
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
-    return parse_checklist(data, source=str(path))
+    return with_language_indicators(parse_checklist(data, source=str(path)), language_indicators())

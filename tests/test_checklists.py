@@ -27,10 +27,13 @@ from checker.checklist import (
     LEVELS,
     Checklist,
     Element,
+    LanguageIndicators,
     Obligation,
     available_checklists,
     load_checklist,
+    with_language_indicators,
 )
+from checker.errors import CheckerError
 from checker.lang import pipeline
 from checker.params import CHECKERS
 
@@ -156,6 +159,79 @@ def test_every_indicator_phrase_compiles_to_tokens(lang: str) -> None:
                                  strict=True)
              if not any(not t.is_space for t in doc)]
     assert not empty
+
+
+# --- language overlays (checklists/languages/<lang>/indicators.yaml) ----------------------------
+
+OVERLAYS = sorted(CHECKLISTS.glob("languages/*/indicators.yaml"))
+
+
+@pytest.mark.parametrize("path", OVERLAYS, ids=lambda p: p.parent.name)
+def test_every_overlay_entry_names_an_obligation_and_element_of_a_shipped_checklist(
+    path: Path,
+) -> None:
+    overlay = LanguageIndicators.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert overlay.language == path.parent.name
+    obligations = {o.id: o for p in FILES for o in loaded(p).obligations}
+    for obligation_id, extra in overlay.obligations.items():
+        assert obligation_id in obligations, obligation_id
+        obligation = obligations[obligation_id]
+        assert set(extra.elements) <= {e.id for e in obligation.elements}, obligation_id
+        # Every core element is covered, or the obligation could never be found in the language.
+        assert {e.id for e in obligation.core_elements} <= set(extra.elements), obligation_id
+
+
+@pytest.mark.parametrize("path", OVERLAYS, ids=lambda p: p.parent.name)
+def test_overlay_indicators_reach_the_loaded_checklists(path: Path) -> None:
+    lang = path.parent.name
+    overlay = LanguageIndicators.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for file in FILES:
+        for obligation in loaded(file).obligations:
+            extra = overlay.obligations.get(obligation.id)
+            for element in obligation.elements:
+                if extra is not None and element.id in extra.elements:
+                    assert element.indicators[lang] == extra.elements[element.id]
+
+
+def _one_obligation_overlay(**entry: object) -> LanguageIndicators:
+    return LanguageIndicators.model_validate(
+        {"language": "xx", "obligations": {"fp.art3a.firearm-definition": entry}})
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ({"elements": {"no-such-element": {"terms": ["x"]}}}, "has no element"),
+    ({"elements": {"firearm-defined": {"terms": ["x"]}},
+      "fields": {"no_such_parameter": {"expels": ["x"]}}}, "has no parameter"),
+    ({"elements": {"firearm-defined": {"terms": ["x"]}},
+      "fields": {"definition_limbs": {"no-such-field": ["x"]}}}, "has no field"),
+])
+def test_overlay_naming_unknown_parts_is_refused(entry: dict[str, object], message: str) -> None:
+    base = load_checklist("firearms-protocol")
+    with pytest.raises(CheckerError, match=message):
+        with_language_indicators(base, (_one_obligation_overlay(**entry),))
+
+
+def test_overlay_cannot_repeat_a_language_given_in_the_checklist() -> None:
+    base = load_checklist("firearms-protocol")
+    overlay = LanguageIndicators.model_validate({"language": "en", "obligations": {
+        "fp.art3a.firearm-definition": {"elements": {"firearm-defined": {"terms": ["gun"]}}}}})
+    with pytest.raises(CheckerError, match="given twice"):
+        with_language_indicators(base, (overlay,))
+
+
+def test_overlay_adds_a_language_to_elements_and_fields() -> None:
+    base = load_checklist("firearms-protocol")
+    overlay = _one_obligation_overlay(
+        elements={"firearm-defined": {"terms": ["arma"]}},
+        fields={"definition_limbs": {"expels": ["dispara"]}})
+    merged = with_language_indicators(base, (overlay,))
+    obligation = next(o for o in merged.obligations if o.id == "fp.art3a.firearm-definition")
+    element = next(e for e in obligation.elements if e.id == "firearm-defined")
+    assert element.indicators["xx"].terms == ("arma",)
+    field = next(f for f in obligation.parameters[0].fields if f.id == "expels")
+    assert field.indicators["xx"] == ("dispara",)
+    untouched = next(o for o in merged.obligations if o.id != obligation.id)
+    assert "xx" not in untouched.elements[0].indicators
 
 
 # --- the UNTOC copy -----------------------------------------------------------------------------
