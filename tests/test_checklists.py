@@ -325,12 +325,27 @@ def test_published_schema_is_up_to_date() -> None:
     assert published == _schema_script().schema_text(), (
         "checklists/schema.json is stale: run scripts/export_checklist_schema.py")
     assert json.loads(published) == Checklist.model_json_schema()
+    overlay_path = CHECKLISTS / "languages" / "indicators.schema.json"
+    overlay_schema = overlay_path.read_text(encoding="utf-8")
+    assert overlay_schema == _schema_script().schema_text(LanguageIndicators), (
+        "checklists/languages/indicators.schema.json is stale: run "
+        "scripts/export_checklist_schema.py")
 
 
 @pytest.mark.parametrize("path", FILES, ids=ids)
 def test_checklist_files_validate_against_the_published_schema(path: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((CHECKLISTS / "schema.json").read_text(encoding="utf-8"))
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    assert not errors
+
+
+@pytest.mark.parametrize("path", OVERLAYS, ids=lambda p: p.parent.name)
+def test_language_indicator_files_validate_against_the_published_schema(path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_path = CHECKLISTS / "languages" / "indicators.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
     assert not errors
