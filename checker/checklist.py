@@ -141,6 +141,14 @@ class Checklist(Strict):
     def languages(self) -> set[str]:
         return {lang for o in self.obligations for e in o.elements for lang in e.indicators}
 
+    def coverage(self) -> dict[str, int]:
+        """Per language, how many obligations it can find: those whose core elements all have
+        indicators in it. A language short of the total leaves the rest `unclear`."""
+        return {
+            lang: sum(all(lang in e.indicators for e in o.core_elements) for o in self.obligations)
+            for lang in sorted(self.languages())
+        }
+
     def select(
         self, *, levels: tuple[str, ...] = (), categories: tuple[str, ...] = ()
     ) -> Checklist:

@@ -121,7 +121,14 @@ def checklist_list() -> None:
     for name in available_checklists():
         loaded = load_checklist(name)
         typer.echo(f"{name}\t{loaded.version}\t{len(loaded.obligations)} obligations\t"
-                   f"{loaded.title}")
+                   f"{loaded.title}\t{_coverage(loaded)}")
+
+
+def _coverage(loaded: Checklist) -> str:
+    total = len(loaded.obligations)
+    return "languages: " + ", ".join(
+        lang if found == total else f"{lang} ({found}/{total})"
+        for lang, found in loaded.coverage().items())
 
 
 @checklist_app.command("validate")
@@ -139,7 +146,8 @@ def checklist_validate(
     if unknown:
         err.print(f"[red]error[/red] {Code.CHECKLIST_INVALID.value}: unknown checks {unknown}")
         raise typer.Exit(EXIT_CHECKLIST)
-    typer.echo(f"{loaded.id} {loaded.version}: {len(loaded.obligations)} obligations, valid")
+    typer.echo(f"{loaded.id} {loaded.version}: {len(loaded.obligations)} obligations, valid; "
+               f"{_coverage(loaded)}")
 
 
 @checklist_app.command("export")

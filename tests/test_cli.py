@@ -80,6 +80,14 @@ def test_checklist_validate() -> None:
     assert result.exit_code == 0 and "valid" in result.output
 
 
+def test_checklist_list_states_the_languages_each_checklist_can_read() -> None:
+    result = runner.invoke(app, ["checklist", "list"])
+    assert result.exit_code == 0
+    line = next(li for li in result.output.splitlines() if li.startswith("firearms-protocol\t"))
+    languages = line.split("languages: ")[1].split(", ")
+    assert {"en", "fr", "es"} <= set(languages)  # complete languages carry no count
+
+
 @pytest.mark.parametrize("command", [[], ["review"], ["checklist"], ["checklist", "export"],
                                      ["checklist", "validate"], ["checklist", "list"]])
 def test_help_on_every_command(command: list[str]) -> None:
