@@ -157,18 +157,19 @@ def _describe(obligation: Obligation, ids: set[str]) -> list[str]:
 
 def assess_obligation(obligation: Obligation,
                       analysed: Sequence[tuple[Structure, tuple[Hit, ...]]], *,
-                      languages: set[str], checkers: Mapping[str, Checker] = CHECKERS,
+                      languages: set[str] | None = None, checkers: Mapping[str, Checker] = CHECKERS,
                       max_evidence: int = 3) -> Finding:
     """The finding for one obligation over a dossier of analysed documents."""
     base = {"obligation_id": obligation.id, "title": obligation.title,
             "article": obligation.article, "category": obligation.category,
             "level": obligation.level}
     readable = [s for s, _ in analysed if s.document.readable]
-    covered = [s for s in readable if s.document.language in languages]
+    findable = obligation.languages() if languages is None else languages
+    covered = [s for s in readable if s.document.language in findable]
     if not covered:
         why = ("no document could be read" if not readable else
-               "the checklist has no indicators for the language of the documents ("
-               + ", ".join(sorted({s.document.language for s in readable})) + ")")
+               "the checklist has no indicators for this obligation in the language of the "
+               "documents (" + ", ".join(sorted({s.document.language for s in readable})) + ")")
         return Finding(**base, status="unclear", confidence=0.0,
                        reasons=(f"Cannot assess: {why}.",),
                        elements_missing=tuple(e.id for e in obligation.elements))
@@ -287,6 +288,5 @@ def assess(checklist: Checklist, analysed: Sequence[tuple[Structure, tuple[Hit, 
            checkers: Mapping[str, Checker] = CHECKERS, max_evidence: int = 3
            ) -> tuple[Finding, ...]:
     """One finding per obligation of `checklist`, always: gaps are explicit rows."""
-    languages = checklist.languages()
-    return tuple(assess_obligation(o, analysed, languages=languages, checkers=checkers,
-                                   max_evidence=max_evidence) for o in checklist.obligations)
+    return tuple(assess_obligation(o, analysed, checkers=checkers, max_evidence=max_evidence)
+                 for o in checklist.obligations)

@@ -121,6 +121,11 @@ class Obligation(Strict):
     def core_elements(self) -> tuple[Element, ...]:
         return tuple(e for e in self.elements if e.core)
 
+    def languages(self) -> set[str]:
+        """Languages in which the obligation can be found: every core element has indicators."""
+        sets = [set(e.indicators) for e in self.core_elements]
+        return set.intersection(*sets) if sets else set()
+
 
 class Checklist(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*(\+[a-z0-9][a-z0-9-]*)*$")
@@ -144,10 +149,8 @@ class Checklist(Strict):
     def coverage(self) -> dict[str, int]:
         """Per language, how many obligations it can find: those whose core elements all have
         indicators in it. A language short of the total leaves the rest `unclear`."""
-        return {
-            lang: sum(all(lang in e.indicators for e in o.core_elements) for o in self.obligations)
-            for lang in sorted(self.languages())
-        }
+        return {lang: sum(lang in o.languages() for o in self.obligations)
+                for lang in sorted(self.languages())}
 
     def select(
         self, *, levels: tuple[str, ...] = (), categories: tuple[str, ...] = ()

@@ -52,8 +52,18 @@ class Review:
 
 def _language_warnings(structure: Structure, checklist: Checklist) -> tuple[Diagnostic, ...]:
     document = structure.document
-    if not document.readable or document.language in checklist.languages():
+    if not document.readable:
         return ()
+    if document.language in checklist.languages():
+        found = checklist.coverage()[document.language]
+        if found == len(checklist.obligations):
+            return ()
+        return (warning(
+            Code.NO_INDICATORS_FOR_LANGUAGE,
+            f"The checklist has indicators in language {document.language!r} for {found} of its "
+            f"{len(checklist.obligations)} obligations; the others are 'unclear' for this "
+            "document.",
+        ),)
     return (warning(
         Code.NO_INDICATORS_FOR_LANGUAGE,
         f"The checklist has no indicators for language {document.language!r}; its findings for "

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from checker import load_checklist, review, run_review
+from checker.checklist import LanguageIndicators, with_language_indicators
 from checker.models import Report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +103,25 @@ def test_unsupported_language_is_unclear_with_warning(tmp_path: Path) -> None:
     report = review(path, language="cs")
     assert {f.status for f in report.findings} == {"unclear"}
     assert "W501" in [w.code.value for w in report.documents[0].warnings]
+
+
+def test_language_known_for_some_obligations_leaves_the_others_unclear(tmp_path: Path) -> None:
+    """Indicators for one obligation only: the others are 'unclear', never 'missing'."""
+    overlay = LanguageIndicators.model_validate({"language": "cs", "obligations": {
+        "fp.art7.record-retention-10y": {"elements": {
+            "records-duty": {"terms": ["evidence", "evidenci"], "context": ["vede"]},
+            "retention-period": {"terms": ["nejméně"], "context": ["vede"]}}}}})
+    checklist = with_language_indicators(load_checklist("firearms-protocol"), (overlay,))
+    assert checklist.coverage()["cs"] == 1
+    path = tmp_path / "zakon.txt"
+    path.write_text("§ 1\n\n(1) Výrobce vede evidenci zbraní po dobu nejméně 10 let.\n",
+                    encoding="utf-8")
+    report = review(path, checklist=checklist, language="cs")
+    by_id = {f.obligation_id: f.status for f in report.findings}
+    assert by_id.pop("fp.art7.record-retention-10y") in ("met", "partial")
+    assert set(by_id.values()) == {"unclear"}
+    warning_text = " ".join(w.message for w in report.documents[0].warnings)
+    assert "for 1 of its 99 obligations" in warning_text
 
 
 def test_level_and_category_selection() -> None:
