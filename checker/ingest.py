@@ -20,8 +20,11 @@ from pathlib import Path
 from checker.errors import Code, Diagnostic, error, warning
 from checker.lang import detect_language
 from checker.models import Document, IngestStatus, Page, ReadMethod, SourceKind
-from checker.pdf import ENGINES, Engine, extract_pdf
+from checker.ocr import OcrOptions
+from checker.pdf import ENGINES, Engine, OcrProgress, extract_pdf
 
+#: OCR within its default limits (`checker.ocr.OcrOptions`); pass `ocr=None` to skip it.
+DEFAULT_OCR = OcrOptions()
 GENERIC_STEMS = {"text", "source", "document", "index", "readme", "law", "act"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -185,10 +188,13 @@ def _docx_text(data: bytes) -> str:
 
 def ingest_bytes(data: bytes, *, name: str, path: str | None = None, password: str | None = None,
                  language: str | None = None, max_pages: int = 5000,
-                 engines: tuple[Engine, ...] = ENGINES) -> Document:
+                 engines: tuple[Engine, ...] = ENGINES, ocr: OcrOptions | None = DEFAULT_OCR,
+                 on_ocr: OcrProgress | None = None) -> Document:
     """Read `data` (the bytes of file `name`) into a Document; never raises for bad input.
 
-    `max_pages` and `engines` are passed to `extract_pdf` (the sandbox sets them).
+    `max_pages` and `engines` are passed to `extract_pdf` (the sandbox sets them). PDF pages
+    without a usable text layer are read by OCR within the limits of `ocr` (None: not at all),
+    in the language hint `language` when given; `on_ocr(done, total)` follows its progress.
     """
     digest = hashlib.sha256(data).hexdigest()
     base = {"id": document_id(Path(name)), "path": path or name, "sha256": digest}
@@ -207,17 +213,21 @@ def ingest_bytes(data: bytes, *, name: str, path: str | None = None, password: s
                             Code.NOT_SUPPORTED,
                             "Not a PDF, DOCX, Markdown or plain-text file (binary content)."),))
     if kind == "pdf":
-        extraction = extract_pdf(data, password=password, max_pages=max_pages, engines=engines)
+        if ocr is not None and language and ocr.language is None:
+            ocr = ocr.model_copy(update={"language": language})
+        extraction = extract_pdf(data, password=password, max_pages=max_pages, engines=engines,
+                                 ocr=ocr, on_ocr=on_ocr)
         diagnostics.extend(extraction.diagnostics)
         status = extraction.status
         page_count = extraction.page_count
         method: ReadMethod = "pdfplumber" if extraction.engine == "pdfplumber" else "pypdfium2"
         text, pages = assemble_pages([p.text for p in extraction.pages], method=method,
                                      columns=[p.columns for p in extraction.pages])
-        if extraction.pages:
-            methods = {p.number: p.method for p in extraction.pages}
-            pages = tuple(pg.model_copy(update={"method": methods.get(pg.number, method)})
-                          for pg in pages)
+        # Pages that could not be read are missing from `extraction.pages`: keep their numbers.
+        pages = tuple(pg.model_copy(update={
+            "number": read.number, "method": read.method, "ocr_confidence": read.ocr_confidence,
+            "ocr_language": read.ocr_language,
+        }) for pg, read in zip(pages, extraction.pages, strict=True))
     elif kind == "docx":
         try:
             text = normalise_lines(_docx_text(data))

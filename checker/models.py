@@ -43,13 +43,32 @@ class Frozen(BaseModel):
 
 
 class Page(Frozen):
-    """A page of the source and the span of `Document.text` that came from it."""
+    """A page of the source and the span of `Document.text` that came from it.
+
+    `method` says how the page was read: "ocr" when its text is Tesseract's reading of the page
+    image (then `ocr_confidence`, the mean word confidence in [0, 1], and `ocr_language`, the
+    Tesseract model, are set), otherwise the text layer or file it came from (`read_by`).
+    """
 
     number: int = Field(ge=1)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     method: ReadMethod
     columns: int = 1
+    ocr_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    ocr_language: str | None = None
+
+    @property
+    def read_by(self) -> Literal["text-layer", "ocr"]:
+        return "ocr" if self.method == "ocr" else "text-layer"
+
+
+class OcrPage(Frozen):
+    """A page of a document that was read by OCR, with Tesseract's mean word confidence."""
+
+    page: int = Field(ge=1)
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    language: str | None = None
 
 
 class Document(Frozen):
@@ -78,6 +97,11 @@ class Document(Frozen):
     @property
     def readable(self) -> bool:
         return bool(self.text.strip()) and self.status in ("ok", "partial")
+
+    def ocr_pages(self) -> tuple[OcrPage, ...]:
+        """The pages read by OCR (for `DocumentInfo.ocr_pages`)."""
+        return tuple(OcrPage(page=p.number, confidence=p.ocr_confidence, language=p.ocr_language)
+                     for p in self.pages if p.method == "ocr")
 
 
 # --- segment ------------------------------------------------------------------------------------
@@ -214,6 +238,7 @@ class DocumentInfo(Frozen):
     provisions: int
     definitions: int
     warnings: tuple[Diagnostic, ...] = ()
+    ocr_pages: tuple[OcrPage, ...] = ()
 
 
 class Summary(Frozen):

@@ -22,6 +22,7 @@ import math
 import re
 import statistics
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, NamedTuple
@@ -31,10 +32,32 @@ import pypdfium2.raw as pdfium_c
 from pydantic import BaseModel, ConfigDict
 
 from checker.errors import Code, Diagnostic, error, warning
+from checker.lang import detect_language
 from checker.models import IngestStatus
+from checker.ocr import (
+    INSTALL_HINT,
+    LOW_CONFIDENCE,
+    OCR_DPI,
+    SCRIPT_LANGUAGES,
+    TESSERACT_LANGUAGES,
+    OcrOptions,
+    OcrResult,
+    OcrUnavailable,
+    detect_script,
+    needs_ocr,
+    plausible_share,
+    recognise,
+    tesseract_language,
+)
+from checker.ocr import available as ocr_available
 
 Engine = Literal["pypdfium2", "pdfplumber"]
 ENGINES: tuple[Engine, ...] = ("pypdfium2", "pdfplumber")
+#: How a page's text was obtained: one of the engines' text layer, or OCR of its rendering.
+PageMethod = Literal["pypdfium2", "pdfplumber", "ocr"]
+#: `on_ocr(done, total)`: called with (0, total) before the first page is read by OCR, then
+#: after each page. The sandbox forwards it to the parent, which extends the child's time limit.
+OcrProgress = Callable[[int, int], None]
 
 # pdfium is not thread-safe, even across separate documents; the app runs sessions in threads.
 _PDFIUM_LOCK = threading.RLock()
@@ -63,6 +86,7 @@ _INVISIBLE = re.compile(
 )
 _MAX_DIAGNOSTICS_PER_CODE = 50
 _NO_TEXT_LAYER = "No text layer on any page: this looks like a scan; OCR is needed"
+_NO_TEXT_LAYER_NO_OCR = "No text layer on any page: this looks like a scan; OCR is needed: "
 _IMAGE_PAGE = "The page is an image without text (it needs OCR)"
 _MAX_BOXES = 20_000  # beyond this a page is laid out naively: row grouping would be quadratic
 
@@ -84,20 +108,28 @@ class _RawPage(NamedTuple):
     height: float
     boxes: list[Box]
     has_images: bool
-    method: Engine
+    method: PageMethod
+    ocr_confidence: float | None = None
+    ocr_language: str | None = None
 
 
 class PdfPage(BaseModel):
-    """One page's clean text, with what was dropped from it, so a reviewer can check the cut."""
+    """One page's clean text, with what was dropped from it, so a reviewer can check the cut.
+
+    `method` "ocr" means the text is Tesseract's reading of the rendered page (its text layer was
+    missing or garbage); `ocr_confidence` is then the mean word confidence in [0, 1].
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     number: int
     text: str
-    method: Engine
+    method: PageMethod
     columns: int
     has_images: bool
     removed_lines: tuple[str, ...]
+    ocr_confidence: float | None = None
+    ocr_language: str | None = None
 
 
 class PdfExtraction(BaseModel):
@@ -780,6 +812,148 @@ def _close(pdf: Any) -> None:
         pdf.close()
 
 
+# --- OCR of pages without a usable text layer ---------------------------------------------------
+
+
+def _page_text(page: _RawPage) -> str:
+    return " ".join(b.text for b in page.boxes)
+
+
+def _render_png(doc: Any, index: int) -> bytes:
+    """The page as a greyscale PNG at `OCR_DPI` (about 0.06 s a page with pdfium)."""
+    page = doc[index]
+    try:
+        bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+        image = bitmap.to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+    finally:
+        page.close()
+
+
+def _ocr_raw(page: _RawPage, result: OcrResult) -> _RawPage:
+    """A page whose boxes are the OCR lines, in points like a text layer's."""
+    scale = 72 / OCR_DPI
+    boxes = [Box(ln.x0 * scale, ln.top * scale, ln.x1 * scale, ln.bottom * scale, ln.text)
+             for ln in result.lines]
+    return _RawPage(page.width, page.height, boxes, page.has_images, "ocr",
+                    result.confidence, result.language)
+
+
+def _text_layer_language(raw: Sequence[_RawPage | None], skip: set[int]) -> str | None:
+    """The Tesseract model for the language of the pages that keep their text layer."""
+    text = " ".join(_page_text(p) for i, p in enumerate(raw) if p is not None and i not in skip)
+    if sum(ch.isalpha() for ch in text) < 200:
+        return None
+    language, confidence = detect_language(text)
+    return tesseract_language(language) if confidence >= 0.2 else None
+
+
+def _latin_language(result: OcrResult) -> str | None:
+    """Another installed Latin-script model for what an English first pass read, if any."""
+    text = "\n".join(ln.text for ln in result.lines)
+    language, confidence = detect_language(text)
+    model = tesseract_language(language)
+    if model in (None, "eng") or confidence < 0.2 or language not in TESSERACT_LANGUAGES:
+        return None
+    return model
+
+
+def _page_list(numbers: Sequence[int]) -> str:
+    """1-based page numbers as ranges: "1-4, 7"."""
+    parts: list[str] = []
+    for _, group in itertools.groupby(enumerate(numbers), key=lambda t: t[1] - t[0]):
+        run = [n for _, n in group]
+        parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(parts)
+
+
+def read_by_ocr(doc: Any, raw: list[_RawPage | None], options: OcrOptions,
+                diags: list[Diagnostic], *, on_ocr: OcrProgress | None = None) -> None:
+    """Replace, in `raw`, the pages without a usable text layer by Tesseract's reading of them.
+
+    Pages are read one by one, within `options.max_pages` and `options.max_seconds` (the rest
+    keep what they had, with a W208); the language is chosen as `checker.ocr` describes. Adds
+    W205 for a garbage text layer, W206 for the document, W207 per low-confidence page.
+    """
+    wanted: list[tuple[int, str]] = []
+    for index, page in enumerate(raw):
+        reason = needs_ocr(_page_text(page), has_images=page.has_images) if page else None
+        if reason:
+            wanted.append((index, reason))
+    if not wanted:
+        return
+    if not ocr_available():
+        for index, reason in wanted:
+            if reason == "garbage":
+                diags.append(warning(Code.LOW_TEXT_QUALITY, "The text layer looks like garbage; "
+                                     + INSTALL_HINT, page=index + 1))
+        return
+    if len(wanted) > options.max_pages:
+        skipped = [i + 1 for i, _ in wanted[options.max_pages:]]
+        diags.append(warning(Code.OCR_LIMITED, f"{len(wanted)} pages need OCR, more than the "
+                             f"limit of {options.max_pages}; pages {_page_list(skipped)} were "
+                             "not read"))
+        wanted = wanted[:options.max_pages]
+    model = tesseract_language(options.language) or _text_layer_language(
+        raw, {i for i, _ in wanted})
+    first_pass = model is None  # no hint, no text layer: look at the script, then the words
+    started = time.monotonic()
+    read: list[tuple[int, float | None]] = []
+    if on_ocr is not None:
+        on_ocr(0, len(wanted))
+    for done, (index, reason) in enumerate(wanted, start=1):
+        remaining = options.max_seconds - (time.monotonic() - started)
+        if remaining <= 1.0:
+            left = [i + 1 for i, _ in wanted[done - 1:]]
+            diags.append(warning(Code.OCR_LIMITED, f"OCR stopped at its time limit of "
+                                 f"{options.max_seconds:.0f} s; pages {_page_list(left)} were "
+                                 "not read"))
+            break
+        page = raw[index]
+        assert page is not None
+        try:
+            png = _render_png(doc, index)
+            if model is None:
+                script = detect_script(png, timeout=min(30.0, remaining))
+                model = tesseract_language(SCRIPT_LANGUAGES.get(script or "", "")) or "eng"
+                first_pass = model == "eng"
+            result = recognise(png, model=model, timeout=min(options.page_timeout, remaining))
+            if first_pass and result.words >= 30:
+                first_pass = False
+                better = _latin_language(result)
+                if better is not None:
+                    model = better
+                    result = recognise(png, model=model,
+                                       timeout=min(options.page_timeout, remaining))
+        except OcrUnavailable as exc:
+            diags.append(warning(Code.PAGE_FAILED, f"OCR failed: {exc}", page=index + 1))
+            if on_ocr is not None:
+                on_ocr(done, len(wanted))
+            continue
+        if reason == "garbage":
+            share, words = plausible_share(_page_text(page))
+            diags.append(warning(Code.LOW_TEXT_QUALITY, f"The text layer looks like garbage "
+                                 f"({share:.0%} of {words} words plausible); the page was read "
+                                 "by OCR instead", page=index + 1))
+        raw[index] = _ocr_raw(page, result)
+        read.append((index + 1, result.confidence))
+        if result.confidence is not None and result.confidence < LOW_CONFIDENCE:
+            diags.append(warning(Code.OCR_LOW_CONFIDENCE, f"OCR mean word confidence "
+                                 f"{result.confidence:.0%} is low: check quotes from this page "
+                                 "against the scan", page=index + 1))
+        if on_ocr is not None:
+            on_ocr(done, len(wanted))
+    if read:
+        scores = [c for _, c in read if c is not None]
+        mean = f"{sum(scores) / len(scores):.0%}" if scores else "n/a"
+        diags.append(warning(Code.OCR_USED, f"{len(read)} of {len(raw)} pages were read by OCR "
+                             f"(Tesseract, {model}; pages {_page_list([n for n, _ in read])}), "
+                             f"mean word confidence {mean}: quotes from them may hold misread "
+                             "characters"))
+
+
 # --- the entry point ----------------------------------------------------------------------------
 
 
@@ -814,12 +988,15 @@ def _result(
 
 def extract_pdf(
     data: bytes, *, password: str | None = None, max_pages: int = 5000,
-    engines: Sequence[Engine] = ENGINES,
+    engines: Sequence[Engine] = ENGINES, ocr: OcrOptions | None = None,
+    on_ocr: OcrProgress | None = None,
 ) -> PdfExtraction:
     """Read a PDF's text page by page; never raises for bad input (see status and diagnostics).
 
     `engines` are tried in this order: pdfplumber alone reads again a file on which pypdfium2
     crashed a sandboxed child (`checker.sandbox`). Running out of memory gives `too_complex`.
+    With `ocr`, pages without a text layer or with a garbage one are rendered and read by
+    Tesseract within its limits (`checker.ocr`); without it they end as W202/E107 ("OCR needed").
     """
     if not data:
         return _result("empty", [error(Code.EMPTY, "The file is empty (0 bytes)")])
@@ -827,7 +1004,7 @@ def extract_pdf(
     if headerless and not (b"obj" in data and b"endobj" in data):
         return _result("not_pdf", [error(Code.NOT_PDF, "The file is not a PDF (no %PDF header)")])
     try:
-        return _extract(data, password, max_pages, headerless, tuple(engines))
+        return _extract(data, password, max_pages, headerless, tuple(engines), ocr, on_ocr)
     except MemoryError:
         return _result(
             "too_complex", [error(Code.TOO_COMPLEX, "The PDF needs more memory than allowed")]
@@ -840,7 +1017,7 @@ def extract_pdf(
 
 def _extract(
     data: bytes, password: str | None, max_pages: int, headerless: bool,
-    engines: tuple[Engine, ...],
+    engines: tuple[Engine, ...], ocr: OcrOptions | None, on_ocr: OcrProgress | None,
 ) -> PdfExtraction:
     diags: list[Diagnostic] = []
     reason, doc = "no pages", None
@@ -852,7 +1029,8 @@ def _extract(
             doc, reason = None, str(exc)
         if doc is not None:
             try:
-                done = _extract_pdfium(doc, data, password, max_pages, "pdfplumber" in engines)
+                done = _extract_pdfium(doc, data, password, max_pages, "pdfplumber" in engines,
+                                       ocr, on_ocr)
             finally:
                 doc.close()
             if done is not None:
@@ -896,11 +1074,12 @@ def _extract(
             raw.append(_try(functools.partial(_plumber_page, pdf, i), diags, i))
     finally:
         _close(pdf)
-    return _finish(raw, diags, "pdfplumber", encrypted)
+    return _finish(raw, diags, "pdfplumber", encrypted, ocr_tried=False)
 
 
 def _extract_pdfium(
-    doc: Any, data: bytes, password: str | None, max_pages: int, fallback: bool
+    doc: Any, data: bytes, password: str | None, max_pages: int, fallback: bool,
+    ocr: OcrOptions | None, on_ocr: OcrProgress | None,
 ) -> PdfExtraction | None:
     """Read every page with pdfium, handing pages it refuses to pdfplumber; None if no pages."""
     diags: list[Diagnostic] = []
@@ -932,7 +1111,9 @@ def _extract_pdfium(
                 diags.append(warning(Code.PAGE_FAILED, "The page could not be read", page=i + 1))
         if pdf is not None:
             _close(pdf)
-    return _finish(raw, diags, "pypdfium2", encrypted)
+    if ocr is not None:
+        read_by_ocr(doc, raw, ocr, diags, on_ocr=on_ocr)
+    return _finish(raw, diags, "pypdfium2", encrypted, ocr_tried=ocr is not None)
 
 
 def _try(read: Callable[[], _RawPage], diags: list[Diagnostic], index: int) -> _RawPage | None:
@@ -966,7 +1147,8 @@ def _too_complex(count: int, cap: int, engine: Engine, encrypted: bool) -> PdfEx
 
 
 def _finish(
-    raw: Sequence[_RawPage | None], diags: list[Diagnostic], engine: Engine, encrypted: bool
+    raw: Sequence[_RawPage | None], diags: list[Diagnostic], engine: Engine, encrypted: bool,
+    *, ocr_tried: bool,
 ) -> PdfExtraction:
     """Lay the pages out and decide the status from what each page gave."""
     readable = [p for p in raw if p is not None]
@@ -984,6 +1166,8 @@ def _finish(
                 columns=columns,
                 has_images=page.has_images,
                 removed_lines=removed,
+                ocr_confidence=page.ocr_confidence,
+                ocr_language=page.ocr_language,
             )
         )
         if not text.strip() and page.has_images:
@@ -999,7 +1183,9 @@ def _finish(
     elif with_text == 0:
         status = "no_text_layer"
         diags = [d for d in diags if d.code != Code.PAGE_NO_TEXT]
-        diags.append(error(Code.NO_TEXT_LAYER, _NO_TEXT_LAYER))
+        unavailable = ocr_tried and not ocr_available()
+        diags.append(error(Code.NO_TEXT_LAYER, _NO_TEXT_LAYER_NO_OCR + INSTALL_HINT
+                           if unavailable else _NO_TEXT_LAYER))
     elif len(pages) < len(raw) or any(d.code == Code.PAGE_NO_TEXT for d in diags):
         status = "partial"
     else:

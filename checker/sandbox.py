@@ -8,7 +8,12 @@ child process with
 
 - a page cap, read first with pypdfium2 (20,000 pages count in under a second);
 - a wall-clock limit of `seconds + seconds_per_page x pages`, at most `max_seconds`, enforced by
-  the parent, which kills the child when it is up;
+  the parent, which kills the child when it is up; pages read by OCR (scans, garbage text
+  layers) get their own allowance, `ocr_seconds_per_page` each (default 10 s, about three times
+  Tesseract's 3.6 s a page at 300 dpi on one thread), at most `max_ocr_seconds` (600 s) for at
+  most `max_ocr_pages` (300) pages; the child stops OCR by itself when either runs out and
+  returns what it read with a W208, so an image bomb of thousands of pages costs minutes, not
+  hours (and beyond `max_pages` it is not read at all);
 - an address-space limit (`RLIMIT_AS`) set in the child, so that a bomb fails there, not in the
   machine's memory; no core files; the child dies with its parent.
 
@@ -49,7 +54,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from checker.errors import Code, Diagnostic, error, warning
 from checker.ingest import document_id, ingest_bytes, sniff, unreadable_file
 from checker.models import Document, SourceKind
-from checker.pdf import ENGINES, Engine
+from checker.ocr import OcrOptions
+from checker.pdf import ENGINES, Engine, OcrProgress
 
 try:  # POSIX only; elsewhere the child runs with the time limit alone
     import resource
@@ -83,10 +89,34 @@ class Limits(BaseModel):
     memory_mb: int = Field(default=2048, ge=512, description="address space of the child, MiB")
     max_pages: int = Field(default=5000, ge=1, description="more pages are counted, not read")
     max_bytes: int = Field(default=512 * MiB, ge=1, description="larger files are not read")
+    ocr: bool = Field(default=True, description="read pages without a usable text layer by OCR")
+    ocr_seconds_per_page: float = Field(default=10.0, ge=0,
+                                        description="added for each page to be read by OCR")
+    max_ocr_pages: int = Field(default=300, ge=0, description="more pages are not OCR'd")
+    max_ocr_seconds: float = Field(default=600.0, gt=0,
+                                   description="OCR stops (W208) when this is spent")
 
     def wall_clock(self, pages: int | None) -> float:
         """Seconds allowed for a file of `pages` pages (unknown: the base allowance)."""
         return min(self.max_seconds, self.seconds + self.seconds_per_page * max(pages or 0, 0))
+
+    def ocr_clock(self, pages: int) -> float:
+        """Seconds added when the child announces `pages` pages to read by OCR.
+
+        The child stops OCR by itself at `max_ocr_seconds` and keeps what it read; the extra
+        `seconds` let it lay out and send the pages it has before the parent's clock runs out.
+        """
+        if pages <= 0:
+            return 0.0
+        wanted = self.ocr_seconds_per_page * min(pages, self.max_ocr_pages)
+        return min(self.max_ocr_seconds, wanted) + self.seconds
+
+    def ocr_options(self, language: str | None) -> OcrOptions | None:
+        """What the child passes to the reader: OCR limits matching the parent's clock."""
+        if not self.ocr:
+            return None
+        return OcrOptions(language=language, max_pages=self.max_ocr_pages,
+                          max_seconds=self.max_ocr_seconds)
 
 
 DEFAULT_LIMITS = Limits()
@@ -114,6 +144,7 @@ class Attempt:
     pages: int | None = None
     failure: str | None = None  # "timeout", "memory", "signal", "error"
     detail: str = ""
+    ocr_seconds: float = 0.0  # the allowance added for pages read by OCR
 
     @property
     def crashed(self) -> bool:
@@ -188,10 +219,15 @@ def _child(conn: Connection, request: _Request) -> None:
         if request.kind == "pdf" and "pypdfium2" in request.engines:
             pages = count_pages(request.data, request.password)
         conn.send(("pages", pages))
+
+        def ocr_progress(done: int, total: int) -> None:
+            conn.send(("ocr", done, total))
+
         document = ingest_bytes(
             request.data, name=request.name, path=request.path, password=request.password,
             language=request.language, max_pages=request.limits.max_pages,
-            engines=request.engines,
+            engines=request.engines, ocr=request.limits.ocr_options(request.language),
+            on_ocr=ocr_progress,
         )
         conn.send(("document", document, _own_peak_rss_mb()))
     except MemoryError:
@@ -280,8 +316,13 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def run_child(request: _Request, *, pages: int | None = None) -> Attempt:
-    """Read `request` in one child under its limits; never raises for what the child does."""
+def run_child(request: _Request, *, pages: int | None = None,
+              on_progress: OcrProgress | None = None) -> Attempt:
+    """Read `request` in one child under its limits; never raises for what the child does.
+
+    When the child announces pages to read by OCR, their allowance (`Limits.ocr_clock`) is
+    added to its time limit, and `on_progress(done, total)` hears of each page it reads.
+    """
     limits = request.limits
     context = _context()
     reader, writer = context.Pipe(duplex=False)
@@ -291,6 +332,7 @@ def run_child(request: _Request, *, pages: int | None = None) -> Attempt:
     with _children_allowed():
         process.start()
     writer.close()
+    extra_time = 0.0
     deadline = started + limits.wall_clock(pages)
     document: Document | None = None
     failure: str | None = None
@@ -311,7 +353,15 @@ def run_child(request: _Request, *, pages: int | None = None) -> Attempt:
                     kind, value, extra = "eof", None, []
                 if kind == "pages":
                     pages = value if isinstance(value, int) else pages
-                    deadline = started + limits.wall_clock(pages)
+                    deadline = started + limits.wall_clock(pages) + extra_time
+                elif kind == "ocr":
+                    total = int(extra[0]) if extra else 0
+                    if value == 0:  # the announcement, before the first page
+                        extra_time = limits.ocr_clock(total)
+                        deadline = started + limits.wall_clock(pages) + extra_time
+                    if on_progress is not None:
+                        with contextlib.suppress(Exception):  # a display must not stop reading
+                            on_progress(int(value), total)
                 elif kind == "document":
                     document = value
                     if extra:
@@ -345,7 +395,7 @@ def run_child(request: _Request, *, pages: int | None = None) -> Attempt:
         else:
             failure, detail = "error", f"the reader stopped with exit status {code}"
     return Attempt(document=document, engines=request.engines, seconds=seconds, pages=pages,
-                   failure=failure, detail=detail)
+                   failure=failure, detail=detail, ocr_seconds=extra_time)
 
 
 def _finish(process: Any, grace: float = 5.0) -> int | None:
@@ -389,8 +439,9 @@ def _describe(attempt: Attempt, limits: Limits) -> str:
     engine = "+".join(attempt.engines)
     if attempt.failure == "timeout":
         pages = f" for {attempt.pages} pages" if attempt.pages else ""
+        ocr = f" (+{attempt.ocr_seconds:.0f} s for OCR)" if attempt.ocr_seconds else ""
         return (f"{engine}: reading took longer than the limit of "
-                f"{limits.wall_clock(attempt.pages):.0f} s{pages}")
+                f"{limits.wall_clock(attempt.pages):.0f} s{pages}{ocr}")
     if attempt.failure == "memory":
         return f"{engine}: the reader ran out of memory (limit {limits.memory_mb} MiB)"
     if attempt.failure == "signal":
@@ -413,11 +464,13 @@ def _unread(data: bytes, *, name: str, path: str | None, kind: SourceKind, statu
 
 def ingest_sandboxed(data: bytes, *, name: str, path: str | None = None,
                      password: str | None = None, language: str | None = None,
-                     limits: Limits = DEFAULT_LIMITS) -> Document:
+                     limits: Limits = DEFAULT_LIMITS,
+                     on_progress: OcrProgress | None = None) -> Document:
     """`ingest_bytes` in a child process under `limits`; never raises for what the file does.
 
     PDF and DOCX files are read in the child; plain text and Markdown, which only need decoding,
     are read in process. See the module docstring for the limits and the outcomes.
+    `on_progress(done, total)` follows the pages read by OCR (called in this process).
     """
     kind = sniff(data, name=name) if data else None
     if kind not in SANDBOXED_KINDS:
@@ -430,13 +483,14 @@ def ingest_sandboxed(data: bytes, *, name: str, path: str | None = None,
                        diagnostics=[error(Code.TOO_COMPLEX, message)])
     request = _Request(data=data, name=name, path=path, password=password, language=language,
                        limits=limits, engines=ENGINES if kind == "pdf" else (), kind=kind)
-    first = run_child(request)
+    first = run_child(request, on_progress=on_progress)
     if first.document is not None:
         return first.document
     attempts = [first]
     if kind == "pdf" and first.crashed:
         # pypdfium2 aborts the process where pdfminer would raise: pdfplumber alone may cope.
-        second = run_child(_replace_engines(request, ("pdfplumber",)), pages=first.pages)
+        second = run_child(_replace_engines(request, ("pdfplumber",)), pages=first.pages,
+                           on_progress=on_progress)
         if second.document is not None:
             note = warning(Code.ENGINE_FALLBACK,
                            f"{_describe(first, limits)}; the file was read again with pdfplumber "
@@ -464,8 +518,8 @@ def _replace_engines(request: _Request, engines: tuple[Engine, ...]) -> _Request
 
 
 def ingest_file_sandboxed(path: str | Path, *, password: str | None = None,
-                          language: str | None = None, limits: Limits = DEFAULT_LIMITS
-                          ) -> Document:
+                          language: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                          on_progress: OcrProgress | None = None) -> Document:
     """`ingest_sandboxed` of the file at `path`; an unreadable path gives a document with E101."""
     source = Path(path)
     try:
@@ -473,4 +527,4 @@ def ingest_file_sandboxed(path: str | Path, *, password: str | None = None,
     except OSError as exc:
         return unreadable_file(source, f"Cannot read {source}: {exc.strerror}")
     return ingest_sandboxed(data, name=source.name, path=str(source), password=password,
-                            language=language, limits=limits)
+                            language=language, limits=limits, on_progress=on_progress)

@@ -97,7 +97,7 @@ def test_document_ids_are_readable(path: str, expected: str) -> None:
     assert document_id(Path(path)) == expected
 
 
-@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("sample", sorted(p.parent.name for p in SAMPLES.glob("*/source.pdf")))
 def test_sample_pdf_and_markdown_read_alike(sample: str) -> None:
     from_pdf = ingest(SAMPLES / sample / "source.pdf")
     from_md = ingest(SAMPLES / sample / "text.md")
@@ -110,10 +110,22 @@ def test_sample_pdf_and_markdown_read_alike(sample: str) -> None:
     assert "OFFICIAL GAZETTE OF" not in from_pdf.text
 
 
-def test_scanned_sample_says_ocr_is_needed() -> None:
-    document = ingest(SAMPLES / "en-commonwealth-firearms-act" / "scanned.pdf")
+def test_scanned_sample_says_ocr_is_needed_when_ocr_is_off() -> None:
+    data = (SAMPLES / "en-commonwealth-firearms-act" / "scanned.pdf").read_bytes()
+    document = ingest_bytes(data, name="scanned.pdf", ocr=None)
     assert document.status == "no_text_layer"
     assert "E107" in [d.code.value for d in document.diagnostics]
+
+
+def test_scanned_sample_says_what_to_install_without_tesseract(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Tesseract an image-only PDF keeps E107, and the message names the packages."""
+    monkeypatch.setattr("checker.pdf.ocr_available", lambda: False)
+    data = (SAMPLES / "en-commonwealth-firearms-act" / "scanned.pdf").read_bytes()
+    document = ingest_bytes(data, name="scanned.pdf")
+    assert document.status == "no_text_layer"
+    [e107] = [d for d in document.diagnostics if d.code.value == "E107"]
+    assert "tesseract-ocr" in e107.message and "OCR" in e107.message
 
 
 def test_regression_marginal_notes_not_spliced_into_body() -> None:

@@ -16,6 +16,7 @@ from checker.models import (
     DocumentInfo,
     Evidence,
     Finding,
+    OcrPage,
     ParameterCheck,
     Report,
     Summary,
@@ -228,6 +229,7 @@ def test_json_keeps_the_published_shape_and_key_order() -> None:
         "provisions",
         "definitions",
         "warnings",
+        "ocr_pages",
     ]
     finding = data["findings"][2]
     assert list(finding) == [
@@ -404,7 +406,31 @@ def test_markdown_summary_counts() -> None:
 def test_markdown_documents_table() -> None:
     warning = Diagnostic(code=Code.PAGE_NO_TEXT, severity="warning", message="Blank", page=3)
     text = to_markdown(make_report(documents=(make_document(warnings=(warning,)),)))
-    assert "| Firearms Act 2020 | en | 12 | ok | abababababab | W202 p. 3: Blank |" in text
+    assert ("| Firearms Act 2020 | en | 12 | ok | text layer | abababababab | W202 p. 3: Blank |"
+            in text)
+
+
+@pytest.mark.parametrize(
+    ("ocr_pages", "label"),
+    [
+        ((), "text layer"),
+        ((OcrPage(page=1, confidence=0.91),), "OCR p. 1 (confidence 91%); text layer elsewhere"),
+        (tuple(OcrPage(page=n, confidence=0.78 if n == 7 else 0.9) for n in range(1, 13)),
+         "OCR p. 1-12 (confidence 89%, lowest 78% p. 7)"),
+        ((OcrPage(page=2, confidence=0.5), OcrPage(page=5, confidence=0.7)),
+         "OCR p. 2, 5 (confidence 60%, lowest 50% p. 2); text layer elsewhere"),
+    ],
+)
+def test_documents_table_says_how_pages_were_read(ocr_pages: tuple[OcrPage, ...],
+                                                   label: str) -> None:
+    """Every format names the pages read by OCR and their confidence beside the document."""
+    report = make_report(documents=(make_document(ocr_pages=ocr_pages),))
+    assert label in to_markdown(report)
+    assert label in to_html(report)
+    if ocr_pages:
+        data = json.loads(to_json(report))
+        assert [p["page"] for p in data["documents"][0]["ocr_pages"]] == [
+            p.page for p in ocr_pages]
 
 
 def test_page_less_evidence_has_no_page() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from checker.models import Report
+from checker.models import DocumentInfo, Report
 
 STATUS_ORDER: tuple[str, ...] = ("met", "partial", "missing", "unclear")
 """Column order for status counts: from best to least known."""
@@ -74,3 +74,32 @@ def printable(text: str) -> str:
     """`text` with characters no document format may hold (C0 controls other than tab and line
     ends, DEL, lone surrogates) shown as U+FFFD, so a reader sees something was there."""
     return _CONTROL.sub("\ufffd", text)
+
+
+def _page_ranges(numbers: list[int]) -> str:
+    parts: list[tuple[int, int]] = []
+    for number in sorted(numbers):
+        if parts and parts[-1][1] == number - 1:
+            parts[-1] = (parts[-1][0], number)
+        else:
+            parts.append((number, number))
+    return ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in parts)
+
+
+def reading_label(doc: DocumentInfo) -> str:
+    """How a document was read, for the documents table: its text, or OCR of which pages and
+    with what mean word confidence (lowest page named), so a reader knows which quotes to check
+    against the scan."""
+    if not doc.ocr_pages:
+        return "text layer" if doc.pages is not None else "text"
+    numbers = [p.page for p in doc.ocr_pages]
+    scores = [(p.confidence, p.page) for p in doc.ocr_pages if p.confidence is not None]
+    label = f"OCR p. {_page_ranges(numbers)}"
+    if scores:
+        mean = sum(c for c, _ in scores) / len(scores)
+        low, page = min(scores)
+        label += f" (confidence {mean:.0%}"
+        label += f", lowest {low:.0%} p. {page})" if len(scores) > 1 else ")"
+    if doc.pages is not None and len(numbers) < doc.pages:
+        label += "; text layer elsewhere"
+    return label

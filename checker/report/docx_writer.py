@@ -37,6 +37,7 @@ from checker.report.common import (
     STATUS_GUIDE,
     STATUS_ORDER,
     printable,
+    reading_label,
     status_label,
 )
 from checker.report.content import (
@@ -243,11 +244,12 @@ def _title_page(document: DocxDocument, content: ReportContent) -> None:
     else:
         rows = [
             [doc.title or doc.id, doc.path, doc.sha256, doc.language,
-             str(doc.pages) if doc.pages is not None else "n/a", doc.status]
+             str(doc.pages) if doc.pages is not None else "n/a", doc.status, reading_label(doc)]
             for doc in content.documents
         ]
-        table = _table(document, ["Title", "File", "SHA-256", "Language", "Pages", "Status"], rows,
-                       widths=(3.3, 3.3, 4.9, 2.0, 1.5, 1.6))
+        table = _table(document, ["Title", "File", "SHA-256", "Language", "Pages", "Status",
+                                  "Read from"], rows,
+                       widths=(2.8, 2.6, 4.2, 1.6, 1.3, 1.5, 2.6))
         for row in table.rows[1:]:
             for run in row.cells[2].paragraphs[0].runs:
                 run.font.name = "Consolas"

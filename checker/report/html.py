@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 
 from checker.models import DocumentInfo, Report
-from checker.report.common import STATUS_ORDER, printable, short_hash, status_label
+from checker.report.common import STATUS_ORDER, printable, reading_label, short_hash, status_label
 from checker.report.content import (
     EvidenceView,
     Group,
@@ -109,12 +109,13 @@ def _documents(content: ReportContent) -> list[str]:
             esc(doc.language),
             str(doc.pages) if doc.pages is not None else "n/a",
             esc(doc.status),
+            esc(reading_label(doc)),
             f'<span class="hash" title="{esc(doc.sha256)}">{esc(short_hash(doc.sha256))}</span>',
             _warnings_cell(doc),
         ]
         for doc in content.documents
     ]
-    header = ["Title", "Language", "Pages", "Status", "SHA-256", "Warnings"]
+    header = ["Title", "Language", "Pages", "Status", "Read from", "SHA-256", "Warnings"]
     return [*out, *_table(header, rows), "</section>"]
 
 

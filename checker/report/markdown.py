@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from checker.models import DocumentInfo, Report
-from checker.report.common import ok_label, short_hash, status_label
+from checker.report.common import ok_label, reading_label, short_hash, status_label
 from checker.report.content import (
     EvidenceView,
     Group,
@@ -80,12 +80,13 @@ def _documents(content: ReportContent) -> list[str]:
             md_text(doc.language),
             str(doc.pages) if doc.pages is not None else "n/a",
             md_text(doc.status),
+            md_text(reading_label(doc)),
             md_text(short_hash(doc.sha256)),
             _warnings_cell(doc),
         ]
         for doc in content.documents
     ]
-    header = ["Title", "Language", "Pages", "Status", "SHA-256", "Warnings"]
+    header = ["Title", "Language", "Pages", "Status", "Read from", "SHA-256", "Warnings"]
     return [*lines, *_table(header, rows), ""]
 
 

@@ -15,7 +15,13 @@ from typing import Any
 
 from checker.models import Report
 from checker.report.chart import CHART_ALT, coverage_chart
-from checker.report.common import STATUS_COLOURS, STATUS_GUIDE, STATUS_ORDER, status_label
+from checker.report.common import (
+    STATUS_COLOURS,
+    STATUS_GUIDE,
+    STATUS_ORDER,
+    reading_label,
+    status_label,
+)
 from checker.report.content import Item, ReportContent, ReportMeta, Tally, build_content
 from checker.report.html import esc
 
@@ -136,11 +142,13 @@ def _title_page(content: ReportContent) -> list[str]:
     else:
         rows = [
             [esc(d.title or d.id), esc(d.path), f'<span class="hash">{esc(d.sha256)}</span>',
-             esc(d.language), str(d.pages) if d.pages is not None else "n/a", esc(d.status)]
+             esc(d.language), str(d.pages) if d.pages is not None else "n/a", esc(d.status),
+             esc(reading_label(d))]
             for d in content.documents
         ]
-        out.append(_table(["Title", "File", "SHA-256", "Language", "Pages", "Status"], rows,
-                          widths=("19%", "19%", "27%", "14%", "10%", "11%")))
+        out.append(_table(["Title", "File", "SHA-256", "Language", "Pages", "Status",
+                           "Read from"], rows,
+                          widths=("16%", "16%", "24%", "9%", "8%", "10%", "17%")))
         warnings = [
             f"<li>{esc(d.title or d.id)}: {esc(w.code.value)}"
             + (f" p. {w.page}" if w.page is not None else "") + f": {esc(w.message)}</li>"

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from checker.models import Report
-from checker.report.common import FORMULA_TRIGGERS, STATUS_ORDER, printable
+from checker.report.common import FORMULA_TRIGGERS, STATUS_ORDER, printable, reading_label
 from checker.report.content import (
     ROW_HEADERS,
     STATUS_COLUMNS,
@@ -191,17 +191,18 @@ def _summary_sheet(sheet: Worksheet, content: ReportContent) -> None:
     row = _tally_block(sheet, row, "By level", "Level", [(g.key, g.tally) for g in content.levels])
 
     put(sheet.cell(row=row, column=1), "Documents").font = Font(bold=True, size=12)
-    _header(sheet, row + 1, ["Title", "File", "SHA-256", "Language", "Pages", "Status"])
+    _header(sheet, row + 1, ["Title", "File", "SHA-256", "Language", "Pages", "Status",
+                             "Read from"])
     row += 2
     if not content.documents:
         put(sheet.cell(row=row, column=1), "No documents were read.")
     for doc in content.documents:
         values: list[CellValue] = [doc.title or doc.id, doc.path, doc.sha256, doc.language,
-                                   doc.pages, doc.status]
+                                   doc.pages, doc.status, reading_label(doc)]
         for column, value in enumerate(values, start=1):
             put(sheet.cell(row=row, column=column), value)
         row += 1
-    for column, width in enumerate((34, 40, 66, 12, 10, 10), start=1):
+    for column, width in enumerate((34, 40, 66, 12, 10, 10, 36), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
