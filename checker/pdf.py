@@ -87,6 +87,9 @@ _INVISIBLE = re.compile(
 _MAX_DIAGNOSTICS_PER_CODE = 50
 _NO_TEXT_LAYER = "No text layer on any page: this looks like a scan; OCR is needed"
 _NO_TEXT_LAYER_NO_OCR = "No text layer on any page: this looks like a scan; OCR is needed: "
+_NO_TEXT_LAYER_OCR_EMPTY = (
+    "No text layer on any page, and OCR read no words on them: a scan without legible text"
+)
 _IMAGE_PAGE = "The page is an image without text (it needs OCR)"
 _MAX_BOXES = 20_000  # beyond this a page is laid out naively: row grouping would be quadratic
 
@@ -932,6 +935,10 @@ def read_by_ocr(doc: Any, raw: list[_RawPage | None], options: OcrOptions,
             if on_ocr is not None:
                 on_ocr(done, len(wanted))
             continue
+        if not result.words:  # nothing legible: the page stays as it was (W202 if an image)
+            if on_ocr is not None:
+                on_ocr(done, len(wanted))
+            continue
         if reason == "garbage":
             share, words = plausible_share(_page_text(page))
             diags.append(warning(Code.LOW_TEXT_QUALITY, f"The text layer looks like garbage "
@@ -948,8 +955,10 @@ def read_by_ocr(doc: Any, raw: list[_RawPage | None], options: OcrOptions,
     if read:
         scores = [c for _, c in read if c is not None]
         mean = f"{sum(scores) / len(scores):.0%}" if scores else "n/a"
+        numbers = [n for n, _ in read]
+        which = f"page{'s' if len(numbers) > 1 else ''} {_page_list(numbers)}"
         diags.append(warning(Code.OCR_USED, f"{len(read)} of {len(raw)} pages were read by OCR "
-                             f"(Tesseract, {model}; pages {_page_list([n for n, _ in read])}), "
+                             f"(Tesseract, {model}; {which}), "
                              f"mean word confidence {mean}: quotes from them may hold misread "
                              "characters"))
 
@@ -1183,9 +1192,13 @@ def _finish(
     elif with_text == 0:
         status = "no_text_layer"
         diags = [d for d in diags if d.code != Code.PAGE_NO_TEXT]
-        unavailable = ocr_tried and not ocr_available()
-        diags.append(error(Code.NO_TEXT_LAYER, _NO_TEXT_LAYER_NO_OCR + INSTALL_HINT
-                           if unavailable else _NO_TEXT_LAYER))
+        if not ocr_tried:
+            message = _NO_TEXT_LAYER
+        elif not ocr_available():
+            message = _NO_TEXT_LAYER_NO_OCR + INSTALL_HINT
+        else:
+            message = _NO_TEXT_LAYER_OCR_EMPTY
+        diags.append(error(Code.NO_TEXT_LAYER, message))
     elif len(pages) < len(raw) or any(d.code == Code.PAGE_NO_TEXT for d in diags):
         status = "partial"
     else:
