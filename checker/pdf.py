@@ -23,6 +23,7 @@ import re
 import statistics
 import threading
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, NamedTuple
@@ -181,6 +182,137 @@ def clean_text(text: str) -> str:
         re.sub(r"[ \u00a0\u2000-\u200a\u3000]+", " ", line).strip() for line in text.split("\n")
     ]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
+# --- right-to-left lines ------------------------------------------------------------------------
+
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+_MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+_OPENING, _CLOSING = "([{<«‹", ")]}>»›"
+_NUMBER_JOINERS = ".,:/\u066b\u066c"  # inside a number: 1.5, 2024/12, 12:30, ١٬٠٠٠
+
+
+def _bidi_class(ch: str) -> str:
+    """"R" (right-to-left letter), "L" (left-to-right letter), "N" (digit) or "O" (neutral)."""
+    if _RTL_LETTER.match(ch) and unicodedata.category(ch) not in ("Mn", "Nd"):
+        return "R"
+    if ch.isdigit():
+        return "N"
+    if ch.isalpha():
+        return "L"
+    return "O"
+
+
+def _ltr_spans(classes: str, text: str) -> list[tuple[int, int]]:
+    """Spans that keep left-to-right order inside a right-to-left line: left-to-right words
+    with what lies between them (from the first such letter to the last before the next
+    right-to-left letter), and numbers (digits and the separators between them)."""
+    spans: list[tuple[int, int]] = []
+    for segment in re.finditer(r"[^R]+", classes):
+        a, b = segment.span()
+        words = [m.span() for m in re.finditer(r"L", segment.group())]
+        first, last = (a + words[0][0], a + words[-1][1]) if words else (b, b)
+        i = a
+        while i < b:
+            if i == first:
+                spans.append((first, last))
+                i = last
+            elif classes[i] == "N":
+                j = i + 1
+                while j < b and (classes[j] == "N" or (
+                        text[j] in _NUMBER_JOINERS and j + 1 < b and classes[j + 1] == "N")):
+                    j += 1
+                j = min(j, first) if i < first else j
+                spans.append((i, j))
+                i = j
+            else:
+                i += 1
+    return spans
+
+
+def visual_to_logical(line: str) -> str:
+    """A right-to-left line stored in visual order (left to right as drawn) in logical order.
+
+    The display of a right-to-left line reverses it, keeps numbers and left-to-right words in
+    their own order and mirrors brackets (the Unicode bidi algorithm, rules L2 and L4, for a
+    right-to-left paragraph); this undoes it. Lines without right-to-left letters are returned
+    unchanged. Lines mostly in a left-to-right script get only their right-to-left runs turned.
+    A number next to a left-to-right word is ambiguous in visual order (it may belong to the
+    word or stand alone): it is taken to stand alone.
+    """
+    classes = "".join(_bidi_class(ch) for ch in line)
+    if "R" not in classes:
+        return line
+    if classes.count("L") > classes.count("R"):
+        out, start = [], 0
+        for run in re.finditer(r"R[RON]*R|R", classes):
+            a, b = run.span()
+            out += [line[start:a], _turn(line[a:b], classes[a:b])]
+            start = b
+        return "".join([*out, line[start:]])
+    return _turn(line, classes)
+
+
+def _turn(line: str, classes: str) -> str:
+    """Reverse a right-to-left stretch, keeping its left-to-right spans and mirroring the rest."""
+    reversed_line, reversed_classes = line[::-1], classes[::-1]
+    pieces, last = [], 0
+    for a, b in _ltr_spans(reversed_classes, reversed_line):
+        pieces += [reversed_line[last:a].translate(_MIRROR), reversed_line[a:b][::-1]]
+        last = b
+    pieces.append(reversed_line[last:].translate(_MIRROR))
+    return "".join(pieces)
+
+
+def _arabic_order(words: Sequence[str]) -> int:
+    """+1 per word whose presentation forms read as logical order, -1 per visual one.
+
+    A logical Arabic word starts with an initial or isolated form and ends with a final or
+    isolated one; stored visually (reversed) it starts with a final form.
+    """
+    score = 0
+    for word in words:
+        forms = [unicodedata.name(ch, "") for ch in word if _PRESENTATION.match(ch)]
+        if len(forms) < 2:
+            continue
+        first, last = forms[0], forms[-1]
+        if "INITIAL" in first or "FINAL" in last:
+            score += 1
+        elif "FINAL" in first or "INITIAL" in last:
+            score -= 1
+    return score
+
+
+def _balanced(line: str) -> bool:
+    depth = 0
+    for ch in line:
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def logical_line(line: str) -> str:
+    """One line of a right-to-left script in logical order, with presentation forms folded.
+
+    Glyph order in PDFs of Arabic text is often visual, and the text then holds presentation
+    forms (U+FB50-U+FDFF, U+FE70-U+FEFF) whose shapes tell the order: such lines are turned
+    (`visual_to_logical`). Forms are then folded to letters with NFKC. A line already in
+    logical order whose brackets were taken from mirrored glyphs (")17(") gets them swapped.
+    """
+    if not _RTL_LETTER.search(line):
+        return line
+    if _PRESENTATION.search(line):
+        if _arabic_order(line.split()) < 0:
+            line = visual_to_logical(line)
+        line = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), line)
+    if not _balanced(line) and _balanced(line.translate(_MIRROR)):
+        line = line.translate(_MIRROR)
+    return line
 
 
 # --- geometry helpers ---------------------------------------------------------------------------
@@ -617,6 +749,8 @@ def layout_pages(raw_pages: Sequence[_RawPage]) -> list[tuple[str, int, tuple[st
         gutters = find_gutters(body, height) or find_band_gutters(body, height)
         ordered = _insert_notes(order_lines(body, gutters), notes, height)
         text = clean_text(dehyphenate(_assemble(ordered)))
+        if _RTL_LETTER.search(text):
+            text = "\n".join(logical_line(line) for line in text.split("\n"))
         gone = (clean_text(b.text) for b in [*sorted(removed, key=lambda b: b.top), *margin])
         results.append((text, len(gutters) + 1, tuple(t for t in gone if t)))
     return results
@@ -668,6 +802,8 @@ def _pdfium_boxes(
         text = "".join(
             chr(min(pdfium_c.FPDFText_GetUnicode(handle, i), 0x10FFFF)) for i in range(count)
         )
+    if "\u0644" in text:
+        text = _unreverse_lam_alef(handle, text)
     rect = pdfium_c.FS_RECTF()
     rect_ref = ctypes.byref(rect)
     char_box = pdfium_c.FPDFText_GetLooseCharBox
@@ -708,6 +844,30 @@ def _pdfium_boxes(
     if seg and sx1 > -math.inf:
         boxes.append(Box(sx0, sy0, sx1, sy1, "".join(seg)))
     return boxes
+
+
+_LAM_ALEF = re.compile("[\u0622\u0623\u0625\u0627]\u0644")
+
+
+def _unreverse_lam_alef(handle: Any, text: str) -> str:
+    """Put back in order the two letters of a lam-alef ligature that pdfium reversed.
+
+    A lam-alef is one glyph mapped to two characters ("لا"); pdfium's right-to-left pass turns
+    them round ("ال", which is also the article, hence the check): two characters with one and
+    the same box come from one glyph, and are swapped back.
+    """
+    chars = list(text)
+    first, second = pdfium_c.FS_RECTF(), pdfium_c.FS_RECTF()
+    for match in _LAM_ALEF.finditer(text):
+        i = match.start()
+        if not (pdfium_c.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(first))
+                and pdfium_c.FPDFText_GetLooseCharBox(handle, i + 1, ctypes.byref(second))):
+            continue
+        same = all(abs(getattr(first, k) - getattr(second, k)) < 0.01
+                   for k in ("left", "right", "top", "bottom"))
+        if same:
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    return "".join(chars)
 
 
 def _rotation(

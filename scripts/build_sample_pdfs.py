@@ -9,7 +9,11 @@ layer) for OCR work.
 The output is deterministic: the same inputs give the same bytes on every run.
 
 Usage:
-    .venv/bin/python scripts/build_sample_pdfs.py
+    .venv/bin/python scripts/build_sample_pdfs.py [SAMPLE_ID ...]
+
+Portuguese, Russian and Arabic use DejaVu (Arabic is shaped with HarfBuzz through uharfbuzz and
+set right to left); Chinese needs a CJK font (`apt-get install fonts-wqy-zenhei`). Fonts are
+needed only to build: the PDFs are committed.
 
 The markdown is a small, fixed dialect:
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
@@ -44,7 +49,11 @@ FONT_DIRS = (  # where DejaVu Serif lives on common systems; CHECKER_FONT_DIR ov
     "/usr/share/fonts/TTF",
     "/usr/local/share/fonts",
     "/Library/Fonts",
+    # CJK fonts for the Chinese sample (fonts-wqy-zenhei or fonts-noto-cjk; only to build)
+    "/usr/share/fonts/truetype/wqy",
+    "/usr/share/fonts/opentype/noto",
 )
+CJK_FONT = "wqy-zenhei.ttc"
 FONT = "Gazette"
 CREATION_DATE = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -91,6 +100,11 @@ class Style:
     leading: float = BODY_LH
     layout: Layout = "single"  # "columns": everything after the title block in two columns
     scanned: bool = False
+    # Regular, bold and italic font files (found in FONT_DIRS); a script DejaVu Serif lacks needs
+    # its own: DejaVu Sans for Arabic, a CJK font for Chinese.
+    fonts: tuple[str, str, str] = ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
+                                   "DejaVuSerif-Italic.ttf")
+    rtl: bool = False  # right-to-left: shaped with HarfBuzz, set flush right
 
 
 STYLES: tuple[Style, ...] = (
@@ -165,6 +179,49 @@ STYLES: tuple[Style, ...] = (
         author="Agencia del Boletín Oficial de Marivela",
         list_item=r"^[a-z]\) ",
     ),
+    Style(
+        sample_id="pt-lei-armas",
+        language="pt",
+        header="DIÁRIO OFICIAL DA REPÚBLICA DA SERRA AZUL — Nº 52 — 15 de março de 2024",
+        masthead="Seção 1 — Atos do Poder Legislativo",
+        footer="Página {page}",
+        provisions="heading",
+        author="Imprensa Nacional da Serra Azul",
+        list_item=r"^(?:[IVXL]+ –|[a-z]\)|§ \d+º) ",
+    ),
+    Style(
+        sample_id="ru-zakon-ob-oruzhii",
+        language="ru",
+        header="ВЕДОМОСТИ ГОСУДАРСТВЕННОГО СОБРАНИЯ РЕСПУБЛИКИ ПРИОЗЕРЬЕ — № 12 — 2024",
+        masthead="Официальное опубликование",
+        footer="Стр. {page}",
+        provisions="heading",
+        author="Государственное Собрание Республики Приозерье",
+        list_item=r"^(?:\d+\)|[а-я]\)) ",
+    ),
+    Style(
+        sample_id="ar-qanun-asliha",
+        language="ar",
+        header="الجريدة الرسمية لجمهورية وادي الريحان — العدد 9 — 2024",
+        masthead="قوانين",
+        footer="— {page} —",
+        provisions="heading",
+        author="المطبعة الرسمية لجمهورية وادي الريحان",
+        list_item=r"^\S{1,2}- ",
+        fonts=("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"),
+        rtl=True,
+    ),
+    Style(
+        sample_id="zh-qiangzhi-guanli-fa",
+        language="zh",
+        header="南屿共和国国民议会公报 — 2024年第7号",
+        masthead="法律",
+        footer="— {page} —",
+        provisions="heading",
+        author="南屿共和国国民议会常务委员会办公厅",
+        list_item=r"^（[一二三四五六七八九十]+）",
+        fonts=(CJK_FONT, CJK_FONT, CJK_FONT),
+    ),
 )
 
 
@@ -237,6 +294,8 @@ DIGRAPHS = {
     "es": frozenset({"ch", "ll", "rr"}),
 }
 WORD = re.compile(r"[^\W\d_]{6,}")
+# Languages whose words the syllable rules below may break; others are set without hyphens.
+HYPHENATED = frozenset({"en", "fr", "es", "pt"})
 # Compounds and suffixes that the syllable rules would split badly ("fi-rearm").
 EXCEPTIONS = {
     word.replace("-", ""): word
@@ -313,6 +372,8 @@ def hyphenate(text: str, language: str) -> str:
         pieces = [word[a:b] for a, b in zip([0, *cuts], [*cuts, len(word)], strict=True)]
         return SOFT_HYPHEN.join(pieces)
 
+    if language not in HYPHENATED:
+        return typography(text, language)
     return WORD.sub(split, typography(text, language))
 
 
@@ -333,10 +394,20 @@ class Gazette(FPDF):
         self.set_creator("checker sample corpus")
         self.set_margins(MARGIN_L, MARGIN_T, MARGIN_R)
         self.set_auto_page_break(auto=True, margin=MARGIN_B)
-        font_dir = find_font_dir()
-        for suffix, name in (("", ""), ("B", "-Bold"), ("I", "-Italic")):
-            self.add_font(FONT, suffix, str(font_dir / f"DejaVuSerif{name}.ttf"))
+        for suffix, name in zip(("", "B", "I"), style.fonts, strict=True):
+            self.add_font(FONT, suffix, str(find_font(name)))
+        if style.rtl:
+            self.set_text_shaping(use_shaping_engine=True, direction="rtl")
         self.alias_nb_pages()
+
+    @property
+    def body_align(self) -> Align:
+        """Justified text; right-to-left text is set flush right."""
+        return Align.R if self.style.rtl else Align.J
+
+    @property
+    def head_align(self) -> Align:
+        return Align.R if self.style.rtl else Align.L
 
     def header(self) -> None:
         """Running head: the gazette name, issue and date over a double rule."""
@@ -392,7 +463,8 @@ class Gazette(FPDF):
     def text_height(self, text: str, width: float, line_height: float) -> float:
         """Height that `text` would take as a justified paragraph `width` wide."""
         result = self.multi_cell(
-            width, line_height, text, align=Align.J, dry_run=True, output=MethodReturnValue.HEIGHT
+            width, line_height, text, align=self.body_align, dry_run=True,
+            output=MethodReturnValue.HEIGHT
         )
         assert isinstance(result, int | float)
         return float(result)
@@ -408,7 +480,7 @@ class Gazette(FPDF):
             width,
             self.style.leading,
             text,
-            align=Align.J,
+            align=self.body_align,
             markdown=markdown,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -428,13 +500,14 @@ class Gazette(FPDF):
         return FOOTNOTE_REF.sub(mark, text)
 
 
-def find_font_dir() -> Path:
-    """The directory holding DejaVuSerif.ttf (the only font the gazettes use)."""
+def find_font(name: str = "DejaVuSerif.ttf") -> Path:
+    """The font file `name` in CHECKER_FONT_DIR or FONT_DIRS (DejaVu for most samples)."""
     candidates = [os.environ.get("CHECKER_FONT_DIR", ""), *FONT_DIRS]
     for candidate in candidates:
-        if candidate and (Path(candidate) / "DejaVuSerif.ttf").is_file():
-            return Path(candidate)
-    raise SystemExit("DejaVuSerif.ttf not found; install fonts-dejavu-core or set CHECKER_FONT_DIR")
+        if candidate and (Path(candidate) / name).is_file():
+            return Path(candidate) / name
+    package = "fonts-wqy-zenhei" if name == CJK_FONT else "fonts-dejavu-core"
+    raise SystemExit(f"{name} not found; install {package} or set CHECKER_FONT_DIR")
 
 
 def indent_level(text: str, style: Style, last_letter: str) -> int:
@@ -480,7 +553,7 @@ def set_provision(pdf: Gazette, block: Block, source: Source) -> None:
             TEXT_W,
             style.leading + 0.5,
             block.text,
-            align=Align.L,
+            align=pdf.head_align,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
@@ -720,12 +793,17 @@ def build(style: Style) -> list[str]:
     return lines
 
 
-def main() -> None:
-    """Regenerate every sample PDF."""
+def main(only: list[str]) -> None:
+    """Regenerate the sample PDFs (those named, or all) whose `text.md` exists."""
     for style in STYLES:
+        if only and style.sample_id not in only:
+            continue
+        if not (SAMPLES / style.sample_id / "text.md").is_file():
+            print(f"skipped {style.sample_id}: no text.md yet")
+            continue
         for line in build(style):
             print(line)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
