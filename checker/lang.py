@@ -3,6 +3,11 @@
 Pipelines are blank spaCy languages with the lookup lemmatiser from spacy-lookups-data and a
 sentencizer, so nothing is downloaded; a trained pipeline is used instead when one is installed.
 Building the French tokenizer alone costs seconds, hence the per-process cache.
+
+Languages differ in what a sentence end is (Chinese "。" and "；", one clause per line in Chinese
+laws) and in how much a lookup table can do: lookup tables are case-sensitive, so a word
+missing from the table is looked up again lower-cased; Arabic has no table at all and is normalised
+by rules in `checker.match` (diacritics, letter variants, clitics), driven by its cues file.
 """
 
 from __future__ import annotations
@@ -19,12 +24,20 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
 
 from checker.checklist import checklists_dir
 
 #: Languages whose stop-word lists take part in detection (spaCy ships stop words for each).
-DETECTABLE = ("en", "fr", "es", "pt", "it", "de", "nl", "cs", "pl", "ru", "ar", "zh")
+LATIN = ("en", "fr", "es", "pt", "it", "de", "nl", "cs", "pl")
+#: Scripts read by more than one language: (first code point, last code point, languages, the
+#: first being the answer when no stop word decides).
+SCRIPTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "arabic": ("\u0600", "\u06ff", ("ar", "fa", "ur")),
+    "cyrillic": ("\u0400", "\u04ff", ("ru", "uk", "bg", "sr", "mk")),
+}
+DETECTABLE = (*LATIN, *SCRIPTS["arabic"][2], *SCRIPTS["cyrillic"][2], "zh")
 TRAINED = {"en": "en_core_web_sm", "fr": "fr_core_news_sm", "es": "es_core_news_sm"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -42,7 +55,20 @@ class Cues(BaseModel):
     definition_context: tuple[str, ...] = ()
     definition_patterns: tuple[str, ...] = ()
     unnumbered_paragraph_label: str | None = None
+    # Letters found in this language and not in its neighbours ("ã", "ы"), used by detection.
+    distinctive_letters: str = ""
     lemma_overrides: dict[str, str] = Field(default_factory=dict)
+    # Sentence ends beyond spaCy's defaults ("；") and whether every line break ends a sentence.
+    sentence_ends: tuple[str, ...] = ()
+    line_breaks_end_sentences: bool = False
+    # Token normalisation for languages without a lemma table (Arabic): applied alike to indicator
+    # phrases and document words. Diacritics go, letter variants fold (`fold_characters`, one
+    # character to one), then leading clitics are removed, longest first and repeatedly, while at
+    # least `min_stem_letters` letters remain.
+    strip_diacritics: bool = False
+    fold_characters: dict[str, str] = Field(default_factory=dict)
+    strip_prefixes: tuple[str, ...] = ()
+    min_stem_letters: int = 3
 
 
 @cache
@@ -74,31 +100,46 @@ def stop_words(lang: str) -> frozenset[str]:
     return frozenset(w.lower() for w in getattr(module, "STOP_WORDS", ()))
 
 
+def _script_share(sample: str, low: str, high: str, letters: int) -> float:
+    return sum(1 for ch in sample if low <= ch <= high) / letters
+
+
 def detect_language(text: str, *, sample_chars: int = 60_000) -> tuple[str, float]:
     """Most likely language code and a confidence in [0, 1], from stop-word frequencies.
 
     Legal texts are dense in function words ("the", "de", "la", "shall"), so stop-word shares
-    separate the UN languages well even on short or noisy extracts. Chinese has no spaces and is
-    detected by its script share instead.
+    separate the UN languages well even on short or noisy extracts. The script is read first:
+    Chinese has no spaces and is detected by its script share alone; Arabic and Cyrillic texts are
+    compared only with languages of their script, and a language's `distinctive_letters` (cues)
+    count like stop words, which separates close neighbours on a heading or two ("Definições").
     """
     sample = text[:sample_chars]
-    han = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
     letters = sum(1 for ch in sample if ch.isalpha()) or 1
-    if han / letters > 0.3:
-        return "zh", min(1.0, han / letters)
+    han = _script_share(sample, "\u4e00", "\u9fff", letters)
+    if han > 0.3:
+        return "zh", round(min(1.0, han), 3)
     words = [w.lower() for w in _WORD.findall(sample)]
     if not words:
         return "und", 0.0
+    candidates: tuple[str, ...] = LATIN
+    fallback = "und"
+    for low, high, group in SCRIPTS.values():
+        if _script_share(sample, low, high, letters) > 0.5:
+            candidates, fallback = group, group[0]
+            break
     scores: dict[str, float] = {}
-    for lang in DETECTABLE:
+    for lang in candidates:
         stops = stop_words(lang)
-        if stops:
-            scores[lang] = sum(1 for w in words if w in stops) / len(words)
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+        marks = cues(lang).distinctive_letters
+        if stops or marks:
+            hits = sum(1 for w in words if w in stops or (marks and any(c in w for c in marks)))
+            scores[lang] = hits / len(words)
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True) or [(fallback, 0.0)]
     best, best_score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if best_score < 0.05:
-        return "und", 0.0
+        # A script read by one supported language only ("المادة الخامسة") still names it.
+        return (fallback, 0.5) if fallback != "und" else ("und", 0.0)
     margin = (best_score - runner_up) / best_score
     return best, round(min(1.0, margin * 2), 3)
 
@@ -114,6 +155,46 @@ def _paragraph_breaks(doc: Doc) -> Doc:
 
 if "paragraph_breaks" not in Language.factories:
     Language.component("paragraph_breaks")(_paragraph_breaks)
+
+
+def _line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break (laws written one clause per line)."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        broken = (previous.is_space and "\n" in previous.text) or "\n" in previous.whitespace_
+        if broken and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
+if "line_breaks" not in Language.factories:
+    Language.component("line_breaks")(_line_breaks)
+
+
+class _CaseFallback:
+    """Look a capitalised word up again in lower case when the table has no entry for it.
+
+    Lookup tables hold lower-case forms, so "Огнестрельное" at a sentence start would otherwise
+    keep its surface form as lemma.
+    """
+
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+
+    def __call__(self, doc: Doc) -> Doc:
+        table = known_words(self.nlp)
+        if not len(table):
+            return doc
+        for token in doc:
+            text = token.text
+            if token.lemma_ == text and text != token.lower_:
+                lemma = table.get(token.lower_)
+                token.lemma_ = lemma if isinstance(lemma, str) else token.lower_
+        return doc
+
+
+if "lemma_case_fallback" not in Language.factories:
+    Language.factory("lemma_case_fallback")(lambda nlp, name: _CaseFallback(nlp))
 
 
 def _load_trained(lang: str) -> Language | None:
@@ -141,14 +222,21 @@ def pipeline(lang: str, *, prefer_trained: bool = False) -> Language:
             nlp.initialize()
         except (ValueError, OSError, KeyError):
             nlp.remove_pipe("lemmatizer")
+        if "lemmatizer" in nlp.pipe_names:
+            nlp.add_pipe("lemma_case_fallback", after="lemmatizer")
+    language_cues = cues(lang)
     tokenizer: Any = nlp.tokenizer
-    for abbreviation in cues(lang).abbreviations:
+    special_cases = hasattr(tokenizer, "add_special_case")  # the Chinese segmenter has none
+    for abbreviation in language_cues.abbreviations if special_cases else ():
         # Legal abbreviations ("art.", "s.", "no.") end no sentence: keep the period on the word.
         for form in {abbreviation.lower(), abbreviation}:
             tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("paragraph_breaks", first=True)
+    if language_cues.line_breaks_end_sentences:
+        nlp.add_pipe("line_breaks", after="paragraph_breaks")
     if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
-        nlp.add_pipe("sentencizer")
+        punct = [*Sentencizer.default_punct_chars, *language_cues.sentence_ends]
+        nlp.add_pipe("sentencizer", config={"punct_chars": punct})
     nlp.max_length = 20_000_000
     return nlp
 

@@ -8,15 +8,23 @@ occurs there and, if the element has context phrases, one of those too. Sentence
 negate ("shall not apply", "no licence is required") or only delegate the rule ("may make
 regulations respecting marking") mark their hits as negated. Terms the law
 defines pass what their definition covers to the provisions that use them (glossary hits).
+
+Languages without a lemma table are normalised by rule instead, from their cues file: Arabic words
+lose diacritics, fold letter variants (hamza seats, alif maqsura, ta marbuta) and shed leading
+clitics (conjunction, preposition, article), so "وبالأسلحة" and "أسلحة" share one form. The same
+function reads indicator phrases and document words. Chinese is matched character by character:
+the blank pipeline makes each Han character a token, so a phrase matches wherever its characters
+stand together, with or without spaces around.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 from spacy.language import Language
@@ -24,7 +32,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from checker.checklist import Checklist
-from checker.lang import cues, known_words, pipeline
+from checker.lang import Cues, cues, known_words, pipeline
 from checker.models import Hit, Provision, Structure
 
 FUZZY_CUTOFF = 90.0
@@ -60,10 +68,81 @@ def _norm(token_lemma: str, token_lower: str, overrides: dict[str, str]) -> str:
     return overrides.get(token_lower) or overrides.get(lemma) or lemma
 
 
+_TATWEEL = "\u0640"
+
+
+@dataclass(frozen=True)
+class _Folding:
+    """A language's rule-based word normalisation (see `Cues`)."""
+
+    diacritics: bool
+    table: dict[int, str]
+    prefixes: tuple[str, ...]
+    min_stem: int
+
+
+@cache
+def _folding(lang: str) -> _Folding | None:
+    language_cues: Cues = cues(lang)
+    if not (language_cues.strip_diacritics or language_cues.fold_characters
+            or language_cues.strip_prefixes):
+        return None
+    table = str.maketrans(dict(language_cues.fold_characters))
+    plain = _Folding(language_cues.strip_diacritics, table, (), language_cues.min_stem_letters)
+    prefixes = sorted({_fold_word(p, plain) for p in language_cues.strip_prefixes if p},
+                      key=len, reverse=True)
+    return _Folding(plain.diacritics, table, tuple(prefixes), plain.min_stem)
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+def _fold_word(word: str, folding: _Folding) -> str:
+    """Diacritics removed, letters folded, then clitics stripped while a stem remains.
+
+    Stripping repeats ("وبالأسلحة" -> "بالاسلحه" -> "اسلحه") and treats a stem's own first letter
+    like a clitic when enough letters remain: the result depends only on the letters, so a word
+    and the same word with any clitics in front always end on the same form.
+    """
+    if folding.diacritics:
+        word = "".join(ch for ch in word if not unicodedata.combining(ch) and ch != _TATWEEL)
+    word = word.translate(folding.table)
+    stripping = bool(folding.prefixes)
+    while stripping:
+        stripping = False
+        for prefix in folding.prefixes:
+            if word.startswith(prefix) and _letters(word[len(prefix):]) >= folding.min_stem:
+                word = word[len(prefix):]
+                stripping = True
+                break
+    return word
+
+
+def cue_text(text: str, lang: str) -> str:
+    """`text` as the language's cue patterns read it: diacritics removed and letters folded
+    (clitics stay, as the patterns spell them). Unchanged for languages without folding."""
+    folding = _folding(lang)
+    if folding is None:
+        return text
+    if folding.diacritics:
+        text = "".join(ch for ch in text if not unicodedata.combining(ch) and ch != _TATWEEL)
+    return text.translate(folding.table)
+
+
+@lru_cache(maxsize=65536)
+def word_form(word: str, lang: str) -> str:
+    """The normal form of an already lemmatised, lower-cased word under `lang`'s folding rules."""
+    folding = _folding(lang)
+    return _fold_word(word, folding) if folding is not None else word
+
+
 def _normalise(doc: Doc, lang: str) -> None:
     overrides = cues(lang).lemma_overrides
+    folds = _folding(lang) is not None
     for token in doc:
-        token.norm_ = _norm(token.lemma_, token.lower_, overrides)
+        norm = _norm(token.lemma_, token.lower_, overrides)
+        token.norm_ = word_form(norm, lang) if folds else norm
 
 
 def _compile(checklist: Checklist, lang: str, nlp: Language) -> _Compiled:
@@ -241,7 +320,7 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
         """The sentence allows ("may") without obliging ("shall", "no person shall")."""
         if index not in permissive_cache:
             start, end = sentences[index]
-            text = lowered_text[start:end]
+            text = cue_text(lowered_text[start:end], lang)
             permissive_cache[index] = any(p.search(text) for p in permissive_cues) and not any(
                 p.search(text) for p in mandatory_cues)
         return permissive_cache[index]
@@ -250,7 +329,7 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
     def is_negated(index: int) -> bool:
         if index not in negated_cache:
             start, end = sentences[index]
-            text = lowered_text[start:end]
+            text = cue_text(lowered_text[start:end], lang)
             negated_cache[index] = any(p.search(text) for p in negations)
         return negated_cache[index]
 
@@ -275,7 +354,8 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
     }
     where = locator(structure)
     delegating = _delegating_provisions(structure, lowered_text,
-                                        [re.compile(p) for p in language_cues.delegation])
+                                        [re.compile(p) for p in language_cues.delegation],
+                                        lang=lang)
     hits: list[Hit] = []
     for (obligation_id, element_id, sentence), (start, end, phrase, fuzzy) in terms.items():
         if (obligation_id, element_id) in needs_context and (
@@ -302,7 +382,7 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
 
 
 def _delegating_provisions(structure: Structure, text: str,
-                           patterns: list[re.Pattern[str]]) -> set[str]:
+                           patterns: list[re.Pattern[str]], *, lang: str) -> set[str]:
     """Provisions whose opening words delegate ("The Governor in Council may make regulations")
     so that every item listed under them is a subject for regulations, not a rule of the law."""
     if not patterns:
@@ -313,7 +393,7 @@ def _delegating_provisions(structure: Structure, text: str,
         following = provisions[index + 1] if index + 1 < len(provisions) else None
         own_end = following.start if following and following.parent == provision.id else (
             provision.end)
-        chapeau = text[provision.start:min(own_end, provision.body_start + 400)]
+        chapeau = cue_text(text[provision.start:min(own_end, provision.body_start + 400)], lang)
         if any(p.search(chapeau) for p in patterns):
             found.add(provision.id)
     return found

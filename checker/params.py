@@ -5,7 +5,10 @@ another (records kept for at least ten years, antiques limited to firearms made 
 that carry the serial number). Laws write these values in words, digits or both ("ten (10) years",
 "diez (10) años", "quatre-vingt-dix-neuf ans"), and the words differ by language, so every word the
 readers below rely on comes from `checklists/languages/<lang>/numbers.yaml`: adding a language is a
-data change. Without data for a language only digits are read, and nothing fails.
+data change. Without data for a language only digits are read, and nothing fails. Languages written
+without spaces (Chinese) set `spaced: false`: numbers are then read from numeral characters
+("二十" = 20, "一百零三" = 103, `numerals`), digits may touch letters ("10年"), and phrases match
+without word boundaries ("不少于十年", "五年以上十年以下有期徒刑").
 
 All matching runs on a folded copy of the text (case-folded, accents stripped, typographic
 apostrophes, hyphens and spaces unified) and every span is mapped back to the original, so
@@ -63,6 +66,10 @@ _QUALIFIER_WINDOW = 60
 _AGE_WINDOW = 80
 _CLAUSE_WINDOW = 200
 _DAYS_PER_YEAR = 365.0
+# A period of this many years or more is a calendar year read as a period ("2020年" is the year
+# 2020 in Chinese, written like "10年", ten years): no law states such a period.
+_MAX_PERIOD_YEARS = 1000
+_CLAUSE_ENDS = (".", ";", "。", "；", "؛")
 
 
 # --- language data ------------------------------------------------------------------------------
@@ -106,6 +113,41 @@ class Cutoff(_Data):
     rolling: Around = Around()
 
 
+class Numerals(_Data):
+    """Numeral characters: digits, multipliers within a group of ten thousand, group words.
+
+    "一百零三": a digit multiplies the multiplier after it (a multiplier alone counts once: "十" =
+    10), zero only marks a gap, a group word multiplies all before it ("两万三千" = 23000). A run of
+    digits alone is read place by place ("二〇二〇" = 2020).
+    """
+
+    digits: dict[str, int] = Field(default_factory=dict)
+    units: dict[str, int] = Field(default_factory=dict)
+    groups: dict[str, int] = Field(default_factory=dict)
+
+
+def numeral_value(text: str, numerals: Numerals) -> int | None:
+    """The value of `text` written in numeral characters, or None if it holds anything else."""
+    if not text or any(
+        ch not in numerals.digits and ch not in numerals.units and ch not in numerals.groups
+        for ch in text
+    ):
+        return None
+    if len(text) > 1 and all(ch in numerals.digits for ch in text):
+        return int("".join(str(numerals.digits[ch]) for ch in text))
+    total = section = digit = 0
+    for ch in text:
+        if ch in numerals.digits:
+            digit = numerals.digits[ch]
+        elif ch in numerals.units:
+            section += (digit or 1) * numerals.units[ch]
+            digit = 0
+        else:
+            total += ((section + digit) or 1) * numerals.groups[ch]
+            section = digit = 0
+    return total + section + digit
+
+
 class LanguageData(_Data):
     """Number words, time units and the phrases around them, for one language.
 
@@ -129,6 +171,9 @@ class LanguageData(_Data):
     cutoff: Cutoff = Cutoff()
     months: tuple[tuple[str, ...], ...] = ()
     date_joiners: tuple[str, ...] = ()
+    spaced: bool = True
+    numerals: Numerals = Numerals()
+    word_prefixes: tuple[str, ...] = ()
 
     @field_validator("numbers")
     @classmethod
@@ -213,6 +258,14 @@ _SAME_AS = {
     "\u2013": "-",
     "\u2212": "-",
     "\u00ad": "",
+    # Arabic: ta marbuta, alif maqsura and alif wasla written as their plain letters (hamza and
+    # madda seats come apart under NFD below), tatweel dropped, Arabic-Indic digits as digits.
+    "\u0629": "\u0647",
+    "\u0649": "\u064a",
+    "\u0671": "\u0627",
+    "\u0640": "",
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
 }
 
 
@@ -247,6 +300,7 @@ class _Folded(NamedTuple):
 
 
 def _fold(text: str) -> _Folded:
+    """Case-folded, accents stripped, variants unified; offsets kept through `origin`."""
     if text.isascii() and "`" not in text:
         return _Folded(text.lower(), text, None)
     parts: list[str] = []
@@ -280,12 +334,24 @@ def _alt(phrases: Iterable[str]) -> str | None:
     return "(?:" + "|".join(parts) + ")" if parts else None
 
 
-def _compile(template: str, phrases: Iterable[str]) -> re.Pattern[str] | None:
+def _compile(
+    template: str, phrases: Iterable[str], *, spaced: bool = True
+) -> re.Pattern[str] | None:
+    """The template with ALT replaced by the phrases; without word boundaries for a language
+    written without spaces, where every phrase touches the words around it."""
     alt = _alt(phrases)
-    return re.compile(template.replace("ALT", alt)) if alt else None
+    if not alt:
+        return None
+    if not spaced:
+        template = _UNSPACED.get(template, template)
+        template = template.replace(r"(?<!\w)", "").replace(r"(?!\w)", "")
+    return re.compile(template.replace("ALT", alt))
 
 
 class _Grammar(NamedTuple):
+    spaced: bool
+    numerals: Numerals
+    numeral_run: re.Pattern[str] | None
     vocabulary: dict[tuple[str, ...], tuple[_Kind, int]]
     first_words: frozenset[str]  # words a number can start with, to skip the rest quickly
     longest: int
@@ -312,6 +378,8 @@ _NEAR_BEFORE = r"(?<!\w)ALT(?:[\s'-]+\w+){0,2}[\s'-]*\Z"  # marker, then at most
 _RIGHT_AFTER = r"[\s',]*ALT(?!\w)"
 _IN_CLAUSE = r"(?<!\w)ALT(?!\w)"
 _SOON_AFTER = r"[\s']*(?:[^\s.;]+\s+){0,2}?(?:\w')?ALT(?!\w)"
+# Without spaces "two words" is a few characters of the same clause ("十年以下有期徒刑").
+_UNSPACED = {_SOON_AFTER: r"[^\s.;,。；，、]{0,12}?ALT", _NEAR_BEFORE: r"ALT[^.;。；，,]{0,8}\Z"}
 
 
 def _date_pattern(data: LanguageData) -> str:
@@ -379,29 +447,45 @@ def _grammar(code: str) -> _Grammar:
     unit_pattern = None
     if units:
         optional = rf"(?:{modifiers}\s+)?" if modifiers else ""
-        unit_pattern = re.compile(rf"[ \t\r\n]*-?[ \t\r\n]*{optional}(?P<unit>{units})(?!\w)")
+        boundary = r"(?!\w)" if data.spaced else ""
+        unit_pattern = re.compile(
+            rf"[ \t\r\n]*-?[ \t\r\n]*{optional}(?P<unit>{units}){boundary}"
+        )
     month_of = {
         " ".join(_fold_str(name).split()): index
         for index, names in enumerate(data.months, start=1)
         for name in names
     }
+    spaced = data.spaced
+    numeral_chars = "".join(
+        re.escape(_fold_str(c))
+        for c in (*data.numerals.digits, *data.numerals.units, *data.numerals.groups)
+    )
+    numerals = Numerals(
+        digits={_fold_str(k): v for k, v in data.numerals.digits.items()},
+        units={_fold_str(k): v for k, v in data.numerals.units.items()},
+        groups={_fold_str(k): v for k, v in data.numerals.groups.items()},
+    )
     return _Grammar(
+        spaced=spaced,
+        numerals=numerals,
+        numeral_run=re.compile(f"[{numeral_chars}]+") if numeral_chars else None,
         vocabulary=vocabulary,
         first_words=frozenset(key[0] for key in vocabulary),
         longest=max((len(k) for k in vocabulary), default=0),
         joiners=frozenset(_fold_str(j).strip() for j in data.joiners),
         unit=unit_pattern,
         unit_of=unit_of,
-        at_least_before=_compile(_BEFORE_QUALIFIER, data.at_least.before),
-        at_least_after=_compile(_AFTER_QUALIFIER, data.at_least.after),
-        at_most_before=_compile(_BEFORE_QUALIFIER, data.at_most.before),
-        at_most_after=_compile(_AFTER_QUALIFIER, data.at_most.after),
-        age_before=_compile(_NEAR_BEFORE, data.age.before),
-        age_after=_compile(_RIGHT_AFTER, data.age.after),
-        penalty_before=_compile(_IN_CLAUSE, data.penalty.before),
-        penalty_after=_compile(_SOON_AFTER, data.penalty.after),
-        rolling_before=_compile(_NEAR_BEFORE, data.cutoff.rolling.before),
-        rolling_after=_compile(_RIGHT_AFTER, data.cutoff.rolling.after),
+        at_least_before=_compile(_BEFORE_QUALIFIER, data.at_least.before, spaced=spaced),
+        at_least_after=_compile(_AFTER_QUALIFIER, data.at_least.after, spaced=spaced),
+        at_most_before=_compile(_BEFORE_QUALIFIER, data.at_most.before, spaced=spaced),
+        at_most_after=_compile(_AFTER_QUALIFIER, data.at_most.after, spaced=spaced),
+        age_before=_compile(_NEAR_BEFORE, data.age.before, spaced=spaced),
+        age_after=_compile(_RIGHT_AFTER, data.age.after, spaced=spaced),
+        penalty_before=_compile(_IN_CLAUSE, data.penalty.before, spaced=spaced),
+        penalty_after=_compile(_SOON_AFTER, data.penalty.after, spaced=spaced),
+        rolling_before=_compile(_NEAR_BEFORE, data.cutoff.rolling.before, spaced=spaced),
+        rolling_after=_compile(_RIGHT_AFTER, data.cutoff.rolling.after, spaced=spaced),
         cutoffs=_cutoff_patterns(data),
         month_of=month_of,
     )
@@ -550,9 +634,29 @@ _DIGITS = re.compile(
 )
 
 
-def _digit_numbers(folded: str) -> list[_Num]:
+# The same without the guard against letters, for languages written without spaces ("10年").
+_DIGITS_UNSPACED = re.compile(
+    r"(?<![0-9])(?<![0-9][.,])"
+    r"(?P<int>[0-9]{1,3}(?P<sep>[,. ])[0-9]{3}(?:(?P=sep)[0-9]{3})*(?![0-9])|[0-9]+)"
+    r"(?:[.,](?P<frac>[0-9]{1,2})(?![0-9]))?"
+)
+
+
+def _character_numbers(folded: str, grammar: _Grammar) -> list[_Num]:
+    """Numbers in numeral characters ("二十", "一百零三"), for the languages that have them."""
+    if grammar.numeral_run is None:
+        return []
     out: list[_Num] = []
-    for match in _DIGITS.finditer(folded):
+    for match in grammar.numeral_run.finditer(folded):
+        value = numeral_value(match.group(), grammar.numerals)
+        if value is not None:
+            out.append(_Num(float(value), match.start(), match.end(), True))
+    return out
+
+
+def _digit_numbers(folded: str, *, spaced: bool = True) -> list[_Num]:
+    out: list[_Num] = []
+    for match in (_DIGITS if spaced else _DIGITS_UNSPACED).finditer(folded):
         value = float(re.sub(r"[,. ]", "", match.group("int")))
         frac = match.group("frac")
         if frac:
@@ -567,7 +671,12 @@ _CLOSE = re.compile(r"[ \t]*\)")
 
 def _numbers(folded: str, grammar: _Grammar) -> list[_Num]:
     """Numbers in folded text, with 'ten (10)' and '10 (ten)' merged into one (words prevail)."""
-    found = sorted(_word_numbers(folded, grammar) + _digit_numbers(folded), key=lambda n: n.start)
+    found = sorted(
+        _word_numbers(folded, grammar)
+        + _character_numbers(folded, grammar)
+        + _digit_numbers(folded, spaced=grammar.spaced),
+        key=lambda n: n.start,
+    )
     out: list[_Num] = []
     index = 0
     while index < len(found):
@@ -690,7 +799,7 @@ def _is_age(folded: str, start: int, end: int, grammar: _Grammar) -> bool:
 def _is_penalty(folded: str, start: int, end: int, grammar: _Grammar) -> bool:
     """A penalty phrase earlier in the same clause, or right after the period."""
     low = max(0, start - _CLAUSE_WINDOW)
-    clause = max(folded.rfind(".", low, start), folded.rfind(";", low, start)) + 1
+    clause = max(folded.rfind(stop, low, start) for stop in _CLAUSE_ENDS) + 1
     before = grammar.penalty_before
     after = grammar.penalty_after
     return bool(
@@ -708,7 +817,7 @@ def _durations(folded: str, grammar: _Grammar) -> list[_Span]:
         if match is None:
             continue
         unit = grammar.unit_of.get(" ".join(match.group("unit").split()))
-        if unit is None:
+        if unit is None or (unit == "year" and num.value >= _MAX_PERIOD_YEARS):
             continue
         start, bound = _qualifier_before(folded, num.start, grammar)
         end, bound_after = _qualifier_after(folded, match.end(), grammar)
@@ -889,11 +998,20 @@ def _word_pattern(word: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _field_pattern(phrase: str) -> re.Pattern[str] | None:
+def _field_pattern(
+    phrase: str, spaced: bool = True, prefixes: tuple[str, ...] = ()
+) -> re.Pattern[str] | None:
+    """Pattern for a field phrase; in a language written without spaces the phrase is matched as
+    it is, anywhere (no endings, no word boundaries). `prefixes` are clitics any word may carry
+    (Arabic "ال", "و", "ب": "الرقم التسلسلي" for "رقم تسلسلي")."""
     words = _fold_str(phrase).split()
     if not words:
         return None
-    body = r"[\s-]+".join(_word_pattern(w) for w in words)
+    if not spaced:
+        return re.compile(r"\s*".join(re.escape(w) for w in words))
+    clitic = _alt(prefixes)
+    lead = f"{clitic}{{0,2}}" if clitic else ""
+    body = r"[\s-]+".join(lead + _word_pattern(w) for w in words)
     return re.compile(rf"(?<!\w){body}(?!\w)")
 
 
@@ -913,11 +1031,12 @@ def find_fields(
     Numbers' and 'número de serie' finds 'números de serie'.
     """
     folded = _fold(text)
+    data = language_data(lang)
     out: dict[str, tuple[int, int] | None] = {}
     for spec in fields:
         first: tuple[int, int] | None = None
         for phrase in _indicators(spec.indicators, lang):
-            pattern = _field_pattern(phrase)
+            pattern = _field_pattern(phrase, data.spaced, data.word_prefixes)
             match = pattern.search(folded.text) if pattern else None
             if match and (first is None or match.start() < first[0]):
                 first = (match.start(), match.end())

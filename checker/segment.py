@@ -1,26 +1,32 @@
 """Segment: turn a document's clean text into its provision tree and glossary.
 
 Structure is read line by line. Headings of large units (part, title, chapter...) and article-level
-units (`Article L313-3`, `Art. 42 bis`, `§ 921`, `117.01`) come from the keyword table in
-`checklists/languages/structure.yaml`; paragraphs and items below an article are found by their
-markers (`(1)`, `(a)`, `(A)`, `(i)`, `a)`, `1°`, `2.1`), nested by the order in which marker styles
-first appear, as drafters nest them. Every provision keeps its label as printed, a canonical number,
-its parent, and its character and page span.
+units (`Article L313-3`, `Art. 42 bis`, `§ 921`, `117.01`, `Artigo 5.º`, `Статья 5.1`, `المادة (5)`,
+`المادة الخامسة`, `第一百零三条`) come from the keyword table in
+`checklists/languages/structure.yaml`: a keyword then a number, or (Chinese) a prefix, a number and
+the unit's word. Numbers may be digits of any script, roman numerals, ordinal words or numeral
+characters; the canonical number is always in ASCII digits where the value is known ("5", "103").
+Paragraphs and items below an article are found by their markers (`(1)`, `(a)`, `(A)`, `(i)`,
+`a)`, `а)`, `أ-`, `1-`, `（一）`, `1°`, `2.1`), nested by the order in which marker styles first
+appear, as drafters nest them. Every provision keeps its label as printed, a canonical number, its
+parent, and its character and page span.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from checker.checklist import checklists_dir
 from checker.errors import Code, Diagnostic, warning
 from checker.lang import cues, stop_words
 from checker.models import Definition, Document, Provision, ProvisionKind, Structure
+from checker.params import Numerals, numeral_value
 
 STRUCT_LEVELS: dict[str, int] = {
     "book": 0, "part": 1, "title": 2, "chapter": 3, "division": 4, "section_group": 4,
@@ -31,67 +37,205 @@ _SPACED = re.compile(r"^(?:\w ){2,}\w$")
 _BLANK = re.compile(r"^\s*$")
 
 
+class Counters(BaseModel):
+    """Units written prefix + number + unit word ("第五条"): the unit words by level."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prefixes: tuple[str, ...] = ()
+    article: tuple[str, ...] = ()
+    levels: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    inserted: tuple[str, ...] = ()
+
+
+class CompoundOrdinals(BaseModel):
+    """Ordinal words built from a unit word and a teen word, or a unit, a joiner and a ten."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    units: dict[str, int] = Field(default_factory=dict)
+    teens: tuple[str, ...] = ()
+    joiners: tuple[str, ...] = ()
+    tens: dict[str, int] = Field(default_factory=dict)
+
+
 class StructureTable(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     levels: dict[str, tuple[str, ...]]
+    subordinate: tuple[str, ...] = ()
     article: dict[str, tuple[str, ...]]
+    counters: Counters = Counters()
+    numerals: Numerals = Numerals()
+    equivalent_letters: tuple[str, ...] = ()
+    compound_ordinals: CompoundOrdinals = CompoundOrdinals()
     ordinals: dict[str, int]
+
+
+class _Either:
+    """Several line patterns tried in order, used like one compiled pattern."""
+
+    def __init__(self, *patterns: re.Pattern[str]):
+        self.patterns = patterns
+
+    def match(self, text: str) -> re.Match[str] | None:
+        for pattern in self.patterns:
+            found = pattern.match(text)
+            if found:
+                return found
+        return None
 
 
 @dataclass(frozen=True)
 class _Patterns:
-    structural: re.Pattern[str]
-    article: re.Pattern[str]
+    structural: _Either
+    article: _Either
     bare: re.Pattern[str]
     keyword_kind: dict[str, str]
+    article_keywords: frozenset[str]
+    paragraph_keywords: frozenset[str]
+    paragraph_labels: re.Pattern[str]
+    subordinate: frozenset[str]
+    ordinals: dict[str, int]
+    numerals: Numerals
+    inserted: tuple[str, ...]
+    fold: dict[int, str]
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _letter_classes(table: StructureTable) -> dict[str, str]:
+    """Each variant letter -> a regex class of its equivalents."""
+    classes: dict[str, str] = {}
+    for group in table.equivalent_letters:
+        for letter in group:
+            classes[letter] = "[" + re.escape(group) + "]"
+    return classes
+
+
+def _alternation(words: list[str], classes: dict[str, str] | None = None) -> str:
+    """Regex alternation of `words`, longest first, any space run between words, letter variants
+    matched alike."""
+    def one(word: str) -> str:
+        return r"\s+".join("".join((classes or {}).get(ch) or re.escape(ch) for ch in part)
+                           for part in word.split())
+    return "|".join(one(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _fold_table(table: StructureTable) -> dict[int, str]:
+    return str.maketrans({letter: group[0] for group in table.equivalent_letters
+                          for letter in group})
+
+
+def _key(word: str, fold: dict[int, str]) -> str:
+    return " ".join(word.lower().translate(fold).split())
+
+
+def _all_ordinals(table: StructureTable) -> dict[str, int]:
+    """The plain ordinal words and every compound one (11-99) the parts build."""
+    words = dict(table.ordinals)
+    parts = table.compound_ordinals
+    for unit, value in parts.units.items():
+        for teen in parts.teens:
+            words.setdefault(f"{unit} {teen}", 10 + value)
+        for joiner in parts.joiners:
+            for ten, tens in parts.tens.items():
+                words.setdefault(f"{unit} {joiner}{ten}", tens + value)
+    return words
 
 
 @cache
 def _patterns() -> _Patterns:
     with (checklists_dir() / "languages" / "structure.yaml").open(encoding="utf-8") as handle:
         table = StructureTable.model_validate(yaml.safe_load(handle))
-    keyword_kind = {kw.lower(): kind for kind, kws in table.levels.items() for kw in kws}
-    ordinals = _alternation(list(table.ordinals))
+    classes = _letter_classes(table)
+    fold = _fold_table(table)
+    keyword_kind = {_key(kw, fold): kind for kind, kws in table.levels.items() for kw in kws}
+    all_ordinals = _all_ordinals(table)
+    ordinal_values = {_key(word, fold): value for word, value in all_ordinals.items()}
+    ordinals = _alternation(list(all_ordinals), classes)
+    digits = r"\d"
     structural = re.compile(
-        rf"^(?P<kw>{_alternation(list(keyword_kind))})\s+"
-        rf"(?P<num>[IVXLCDM]+|\d+[A-Za-z]?|[A-Z]|{ordinals})\b(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$",
-        re.IGNORECASE,
-    )
-    suffixes = _alternation(list(table.article["suffixes"]))
-    number = (
-        rf"(?:[LRDA]\.?\s?)?\d+(?:[.\-–]\d+)*[a-z]?(?:\s?[°º])?(?:\s?(?:{suffixes})\b)?\.?"
-    )
-    article = re.compile(
-        rf"^(?P<kw>{_alternation(list(table.article['keywords']))})\s*(?P<num>{number})"
+        rf"^(?P<kw>{_alternation(list(keyword_kind), classes)})\s+"
+        rf"(?P<num>[IVXLCDM]+|{digits}+[A-Za-z]?|[A-Z]|{ordinals})\b"
         rf"(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$",
         re.IGNORECASE,
     )
+    # A one-letter suffix must touch the number ("5A"): "Art. 5º A fabricação" starts a sentence.
+    suffixes = _alternation([x for x in table.article["suffixes"] if len(x) > 1], classes)
+    number = (
+        rf"(?:[LRDA]\.?\s?)?{digits}+(?:[.\-–]{digits}+)*(?:[\-–][A-Z](?![^\W\d_]))?[a-z]?"
+        rf"(?:\.?\s?[°ºª])?(?:\s?(?:{suffixes})\b)?\.?"
+    )
+    keywords = _alternation(list(table.article["keywords"]), classes)
+    article = re.compile(
+        rf"^(?P<kw>{keywords})\s*(?P<open>\(\s*)?"
+        rf"(?P<num>{number}|(?<=\s){ordinals}(?![^\W\d_]))(?P<close>(?(open)\s*\)))"
+        rf"(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$",
+        re.IGNORECASE,
+    )
+    counters = table.counters
+    numeral = "".join(re.escape(c) for c in (*table.numerals.digits, *table.numerals.units,
+                                            *table.numerals.groups))
+    counted = rf"(?:{digits}+|[{numeral}]+)" if numeral else rf"{digits}+"
+    inserted = _alternation(list(counters.inserted))
+    insert = rf"(?:(?:{inserted})(?P<sub>{counted}))?" if inserted else ""
+
+    def counter(words: list[str]) -> re.Pattern[str]:
+        # The unit word must be followed by a space, a delimiter or the line end: "第五条规定"
+        # at a line start continues a sentence.
+        return re.compile(
+            rf"^(?:{_alternation(list(counters.prefixes))})\s*(?P<num>{counted})\s*"
+            rf"(?P<kw>{_alternation(words)}){insert}(?P<tail>(?:\s+|[.:：、]\s*|$))(?P<rest>.*)$")
+
+    counter_levels = [w for ws in counters.levels.values() for w in ws]
+    for kind, words in counters.levels.items():
+        for word in words:
+            keyword_kind[_key(word, fold)] = kind
+    structural_counter = [counter(counter_levels)] if counters.prefixes and counter_levels else []
+    article_counter = ([counter(list(counters.article))]
+                       if counters.prefixes and counters.article else [])
     bare = re.compile(
         r"^(?P<num>\d{1,4}(?:\.\d{1,3})*[A-Z]?)(?P<tail>\.?(?:[—–-]+\s*|\s+))"
         r"(?P<rest>[A-Z“\"(«].*)$")
-    return _Patterns(structural, article, bare, keyword_kind)
+    return _Patterns(
+        structural=_Either(structural, *structural_counter),
+        article=_Either(article, *article_counter), bare=bare, keyword_kind=keyword_kind,
+        article_keywords=frozenset(_key(kw, fold) for kw in table.article["keywords"]),
+        paragraph_keywords=frozenset(
+            _key(kw, fold) for kw in table.article.get("paragraph_keywords", ())),
+        paragraph_labels=re.compile(
+            rf"^(?P<label>{_alternation(list(table.article.get('single_paragraph', ())))})"
+            r"\s*[.:\-–—]\s*" if table.article.get("single_paragraph") else r"(?!)",
+            re.IGNORECASE),
+        subordinate=frozenset(_key(kw, fold) for kw in table.subordinate),
+        ordinals=ordinal_values, numerals=table.numerals, inserted=counters.inserted, fold=fold)
+
 
 
 _MARKER = re.compile(
     r"^(?:\((?P<pd>\d{1,3}(?:\.\d{1,2})?[a-z]?)\)"
-    r"|\((?P<pl>[a-z]{1,4}(?:\.\d{1,2})?)\)"
+    r"|\((?P<pl>[a-zа-яё]{1,4}(?:\.\d{1,2})?)\)"
     r"|\((?P<pu>[A-Z]{1,2}(?:\.\d{1,2})?)\)"
-    r"|(?P<lp>[a-zñ])\)"
+    r"|[（(](?P<pn>[一二三四五六七八九十]{1,3})[）)]"
+    r"|\((?P<pa>[\u0621-\u064a]\u0640?)\)"
+    r"|(?P<lp>[a-zñа-яё])\)"
     r"|(?P<dp>\d{1,3})\)"
+    r"|(?P<al>[\u0621-\u064a]\u0640?)\s?[-–)](?=\s)"
+    r"|(?P<dh>\d{1,3})\s?[-–](?=\s)"
+    r"|(?P<nc>[一二三四五六七八九十]{1,3})、"
     r"|(?P<deg>\d{1,3})\s?[°º]"
     r"|(?P<dd>\d{1,3}(?:\.\d{1,3})+)\.?(?=\s)"
     r"|(?P<dot>\d{1,3})\.(?=\s)"
-    r"|(?P<rd>[IVX]{1,5})\.(?=\s))"
+    r"|(?P<rd>[IVX]{1,5})\.(?=\s)"
+    r"|(?P<rh>[IVXL]{1,6})\s?[-–—](?=\s))"
 )
 
 
-#: Marker styles drafters use interchangeably at one level ("(a)" and "a)", "(1)" and "1)").
-_FAMILY = {"lp": "pl", "dp": "pd"}
+#: Marker styles drafters use interchangeably at one level ("(a)" and "a)", "(1)" and "1)",
+#: "(أ)" and "أ-").
+_FAMILY = {"lp": "pl", "dp": "pd", "pa": "al", "rh": "rd"}
+#: What ends a sentence or a clause, in the scripts read here.
+_STOPS = (".", ";", ":", "。", "；", "：", "؛")
+_CLAUSE_STOPS = (*_STOPS, ",", "，", "،")
 
 
 @dataclass
@@ -104,7 +248,7 @@ class _Open:
     heading: str | None
     start: int
     body_start: int
-    level: int
+    level: float  # a subordinate unit sits half a level below its own kind
     style: str | None
     parent: int | None
     citation: str
@@ -119,14 +263,56 @@ def _normalise_heading_line(line: str) -> str:
     return " ".join(c.replace(" ", "") if _SPACED.match(c) else c for c in chunks)
 
 
+def _label_end(match: re.Match[str]) -> int:
+    """Where a heading's label ends: after its number, its closing bracket or its unit word."""
+    ends = [match.end("num")]
+    for group in ("close", "kw", "sub"):
+        if group in match.re.groupindex and match.group(group) is not None:
+            ends.append(match.end(group))
+    return max(ends)
+
+
+def _label(match: re.Match[str]) -> str:
+    return " ".join(match.group(0)[: _label_end(match)].split()).rstrip(".")
+
+
+def _number_text(match: re.Match[str]) -> str:
+    """The number of a heading, with the number of an inserted unit ("第五条之一" -> "五之一")."""
+    number = match["num"].rstrip(".").strip()
+    if "sub" in match.re.groupindex and match["sub"]:
+        inserted = _patterns().inserted
+        number = f"{number}{inserted[0]}{match['sub']}" if inserted else number
+    return number
+
+
 def _continues_sentence(rest: str, tail: str, number: str = "") -> bool:
     """True for cross-references at a line start ("Article 5 of the Act"), not headings."""
     delimited = bool(tail.strip()) or number.rstrip().endswith((".", "°", "º"))
     return bool(rest) and not delimited and rest[:1].islower()
 
 
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch
+                   for ch in text)
+
+
 def _canonical(number: str) -> str:
-    return re.sub(r"[\s.°º]", "", number).replace("–", "-").lower().rstrip(".")
+    """The number as compared and shown: ASCII digits, ordinal words and numeral characters as
+    their value, no spaces, dots or ordinal marks ("5.º" -> "5", "第一百零三" -> "103")."""
+    patterns = _patterns()
+    key = _key(number.strip().rstrip("."), patterns.fold)
+    if key in patterns.ordinals:
+        return str(patterns.ordinals[key])
+    parts = [key]
+    for word in patterns.inserted:  # "五条之一": article 5, first inserted after it
+        if word in key:
+            parts = key.split(word, 1)
+    values = [numeral_value(part, patterns.numerals) for part in parts]
+    if all(v is not None for v in values):
+        return "-".join(str(v) for v in values)
+    number = _ascii_digits("-".join(parts))
+    number = re.sub(r"[\s°ºª()]|\.(?!\d)|(?<!\d)\.", "", number)
+    return number.replace("–", "-").lower()
 
 
 def _marker_style(match: re.Match[str], stack: list[_Open]) -> tuple[str, str]:
@@ -161,8 +347,8 @@ def _after_break(lines: list[tuple[int, str]], index: int) -> bool:
     if _is_paragraph_start(lines, index):
         return True
     previous = lines[index - 1][1].strip()
-    return previous.endswith((".", ":", ";")) or (
-        len(previous) < 60 and not previous.endswith((",", "-")))
+    return previous.endswith(_STOPS) or (
+        len(previous) < 60 and not previous.endswith((",", "-", "，", "،")))
 
 
 def _short_heading(lines: list[tuple[int, str]], index: int) -> tuple[str, int] | None:
@@ -171,8 +357,7 @@ def _short_heading(lines: list[tuple[int, str]], index: int) -> tuple[str, int] 
         stripped = text.strip()
         if not stripped:
             continue
-        if (len(stripped) > 100 or stripped.endswith((".", ";", ":", ","))
-                or _MARKER.match(stripped)):
+        if len(stripped) > 100 or stripped.endswith(_CLAUSE_STOPS) or _MARKER.match(stripped):
             return None
         if _patterns().article.match(stripped) or _patterns().structural.match(stripped):
             return None
@@ -193,7 +378,7 @@ class _Builder:
         self.alinea_label = cues(document.language).unnumbered_paragraph_label
         self.alinea_count = 0
 
-    def _close_to(self, level: int, at: int) -> None:
+    def _close_to(self, level: float, at: int) -> None:
         while self.stack and self.done[self.stack[-1]].level >= level:
             self.done[self.stack.pop()].end = at
 
@@ -211,9 +396,8 @@ class _Builder:
     def _article_open(self) -> bool:
         return any(self.done[i].level >= ARTICLE_LEVEL for i in self.stack)
 
-    def structural(self, kind: str, label: str, number: str, heading: str | None,
+    def structural(self, kind: str, level: float, label: str, number: str, heading: str | None,
                    start: int, body: int) -> None:
-        level = STRUCT_LEVELS[kind]
         self._close_to(level, start)
         kind_name: ProvisionKind = kind  # type: ignore[assignment]
         self._push(_Open(kind_name, label, number, heading, start, body, level, None, None, label))
@@ -263,7 +447,7 @@ class _Builder:
             result.append(Provision(
                 id=ids[i], kind=item.kind, label=item.label, number=item.number,
                 heading=item.heading, parent=ids[item.parent] if item.parent is not None else None,
-                depth=item.level, citation=item.citation, start=item.start,
+                depth=int(item.level), citation=item.citation, start=item.start,
                 body_start=item.body_start, end=finish, page_start=document.page_at(item.start),
                 page_end=document.page_at(max(item.start, finish - 1)),
             ))
@@ -278,20 +462,30 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _prescan(lines: list[tuple[int, str]]) -> tuple[bool, bool]:
-    """Decide whether 'Section N' is an article-level unit and whether bare numbers are sections."""
+def _prescan(lines: list[tuple[int, str]]) -> tuple[bool, bool, bool]:
+    """Decide whether 'Section N' is an article-level unit, whether bare numbers are sections, and
+    whether '§ N' is a paragraph (it is where other keywords number the articles: 'Art. 5º' then
+    '§ 1º', as in Brazilian law; alone, as in US or Czech law, '§ N' is the article)."""
     patterns = _patterns()
-    keyworded = sections = 0
+    keyworded = sections = signs = 0
     for _, line in lines:
         match = patterns.article.match(line.strip())
         if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
-            if match["kw"].lower() in ("section", "sec."):
+            keyword = _key(match["kw"], patterns.fold)
+            if keyword in ("section", "sec."):
                 sections += 1
+            elif keyword in patterns.paragraph_keywords:
+                signs += 1
             else:
                 keyworded += 1
     section_is_article = keyworded < 3
     bare_numbers = keyworded < 3 and sections < 3
-    return section_is_article, bare_numbers
+    sign_is_paragraph = keyworded >= 3 and signs > 0
+    if not sign_is_paragraph:
+        keyworded += signs
+        section_is_article = keyworded < 3
+        bare_numbers = keyworded < 3 and sections < 3
+    return section_is_article, bare_numbers, sign_is_paragraph
 
 
 def _read_markers(builder: _Builder, text: str, start: int) -> None:
@@ -315,7 +509,7 @@ def _read_markers(builder: _Builder, text: str, start: int) -> None:
 def _provisions(document: Document) -> tuple[Provision, ...]:
     patterns = _patterns()
     lines = _lines(document.text)
-    section_is_article, bare_numbers = _prescan(lines)
+    section_is_article, bare_numbers, sign_is_paragraph = _prescan(lines)
     builder = _Builder(document, section_is_article=section_is_article, bare_numbers=bare_numbers)
     for index, (offset, raw) in enumerate(lines):
         stripped = raw.strip()
@@ -325,8 +519,10 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
         normal = _normalise_heading_line(stripped)
         match = patterns.structural.match(normal)
         if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
-            kind = patterns.keyword_kind[match["kw"].lower()]
-            if kind == "section_group" and section_is_article:
+            keyword = _key(match["kw"], patterns.fold)
+            kind = patterns.keyword_kind[keyword]
+            if (kind == "section_group" and section_is_article
+                    and keyword in patterns.article_keywords):
                 match = None
             else:
                 heading = match["rest"].strip(" .:-–—") or None
@@ -335,12 +531,24 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
                     found = _short_heading(lines, index)
                     if found:
                         heading, body = found
-                label = f"{match['kw']} {match['num']}"
-                builder.structural(kind, label, _canonical(match["num"]), heading, start, body)
+                level = STRUCT_LEVELS[kind] + (0.5 if keyword in patterns.subordinate else 0)
+                number = _canonical(_number_text(match))
+                builder.structural(kind, level, _label(match), number, heading, start, body)
                 continue
         article = patterns.article.match(stripped)
         if article and article["kw"].lower() in ("section", "sec.") and not section_is_article:
             article = None
+        sign = article is not None and _key(article["kw"], patterns.fold) in (
+            patterns.paragraph_keywords)
+        if article and sign and sign_is_paragraph:
+            label_end = _label_end(article)
+            builder.paragraph("sign", _label(article), _canonical(_number_text(article)), start,
+                              start + label_end)
+            continue
+        single = patterns.paragraph_labels.match(stripped)
+        if single:
+            builder.paragraph("sign", single["label"], "1", start, start + single.end())
+            continue
         if article and (article["kw"][:1].islower() or (
                 article["rest"] and not _after_break(lines, index))):
             article = None
@@ -367,7 +575,7 @@ def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int]
         return None
     offset, text = lines[previous]
     stripped = text.strip()
-    if (not stripped or len(stripped) > 60 or stripped.endswith((".", ";", ":", ",", "-"))
+    if (not stripped or len(stripped) > 60 or stripped.endswith((*_CLAUSE_STOPS, "-"))
             or not stripped[:1].isupper() or _MARKER.match(stripped)
             or not _is_paragraph_start(lines, previous)
             or _patterns().structural.match(_normalise_heading_line(stripped))):
@@ -378,8 +586,8 @@ def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int]
 def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, start: int,
                   match: re.Match[str]) -> None:
     offset, raw = lines[index]
-    number = match["num"].rstrip(".").strip()
-    label = match.group(0)[: match.end("num")].strip().rstrip(".")
+    number = _number_text(match)
+    label = _label(match)
     rest = match["rest"].strip()
     rest_start = start + match.start("rest")
     heading: str | None = None
@@ -389,7 +597,7 @@ def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, s
         found = _short_heading(lines, index)
         if found:
             heading, body = found
-    elif len(rest) <= 90 and not rest.endswith((".", ";", ",", ":")) and not _MARKER.match(
+    elif len(rest) <= 90 and not rest.endswith(_CLAUSE_STOPS) and not _MARKER.match(
             rest) and _line_ends_block(lines, index):
         heading, body = rest, offset + len(raw)
     if heading is None:

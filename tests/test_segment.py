@@ -108,9 +108,9 @@ def test_numbering_styles(text: str, language: str, expected: list[str]) -> None
     ("line", "kind", "number", "heading"),
     [
         ("PART I — PRELIMINARY", "part", "i", "PRELIMINARY"),
-        ("P A R T   O N E", "part", "one", None),
+        ("P A R T   O N E", "part", "1", None),
         ("CHAPTER II\nGeneral provisions", "chapter", "ii", "General provisions"),
-        ("TITRE Ier : ARMES ET MUNITIONS", "title", "ier", "ARMES ET MUNITIONS"),
+        ("TITRE Ier : ARMES ET MUNITIONS", "title", "1", "ARMES ET MUNITIONS"),
         ("CAPÍTULO III", "chapter", "iii", None),
         ("Section 1 : Dispositions générales\nArticle 1\nTexte.\nArticle 2\nTexte.\nArticle 3\nT.",
          "section_group", "1", "Dispositions générales"),
