@@ -413,7 +413,10 @@ class _Builder:
             return
         paragraph_stack = [i for i in self.stack if self.done[i].level > ARTICLE_LEVEL]
         same = next((i for i in paragraph_stack if self.done[i].style == style), None)
-        if same is not None:
+        if style == "sign":  # "§ 1º" is always a paragraph of the article, whatever came before
+            self._close_to(ARTICLE_LEVEL + 1, start)
+            level: float = ARTICLE_LEVEL + 1
+        elif same is not None:
             self._close_to(self.done[same].level, start)
             level = self.done[same].level
         else:

@@ -179,6 +179,25 @@ NUMBERS = [
     ("en", "10 (ten)", 10),
     ("xx", "10", 10),
     ("", "1,000", 1000),
+    ("ru", "десяти", 10),
+    ("ru", "двадцать пять", 25),
+    ("ru", "ста двадцати", 120),
+    ("ru", "пятнадцати", 15),
+    ("ar", "عشر", 10),
+    ("ar", "خمس عشرة", 15),
+    ("ar", "عشره", 10),
+    ("ar", "١٠", 10),
+    ("ar", "٢٠٢٤", 2024),
+    ("ar", "ثلاثمائة", 300),
+    ("zh", "十", 10),
+    ("zh", "十二", 12),
+    ("zh", "二十", 20),
+    ("zh", "一百零三", 103),
+    ("zh", "两万三千", 23000),
+    ("zh", "二〇二〇", 2020),
+    ("zh", "10", 10),
+    ("pt", "dezasseis", 16),
+    ("pt", "trinta e cinco", 35),
 ]
 
 
@@ -201,6 +220,8 @@ NOT_ONE_NUMBER = [
     ("xx", "ten"),
     ("", "dix"),
     ("en", ""),
+    ("zh", "十年"),
+    ("ru", "десятый"),
 ]
 
 
@@ -328,6 +349,36 @@ DURATIONS = [
     ("en", "punishable by a fine or by 7 years", [D(7, "7 years", penalty=True)]),
     ("fr", "passible de trois ans", [D(3, "trois ans", penalty=True)]),
     ("es", "castigado con pena de cinco años", [D(5, "cinco años", penalty=True)]),
+    ("pt", "pena de prisão de 2 a 8 anos", [D(8, "8 anos", penalty=True)]),
+    ("pt", "conservados por prazo não inferior a dez anos",
+     [D(10, "não inferior a dez anos", bound=MIN)]),
+    ("pt", "maiores de 25 anos", [D(25, "25 anos", age=True)]),
+    ("ru", "Документы хранятся не менее десяти лет.", [D(10, "не менее десяти лет", bound=MIN)]),
+    ("ru", "в течение 10 лет", [D(10, "10 лет")]),
+    ("ru", "наказывается лишением свободы на срок до пяти лет",
+     [D(5, "на срок до пяти лет", bound=MAX, penalty=True)]),
+    ("ru", "лишением свободы на срок от трех до восьми лет",
+     [D(8, "до восьми лет", bound=MAX, penalty=True)]),
+    ("ru", "в течение шести месяцев", [D(6, "шести месяцев", unit="month")]),
+    ("ru", "лицам, достигшим 18 лет", [D(18, "18 лет", age=True)]),
+    ("ar", "لمدة عشر سنوات", [D(10, "عشر سنوات")]),
+    ("ar", "يحتفظ بالسجلات مدة لا تقل عن خمس سنوات", [D(5, "لا تقل عن خمس سنوات", bound=MIN)]),
+    ("ar", "يعاقب بالسجن مدة لا تقل عن ١٠ سنوات",
+     [D(10, "لا تقل عن ١٠ سنوات", bound=MIN, penalty=True)]),
+    ("ar", "لمدة عشرة أعوام", [D(10, "عشرة أعوام")]),
+    ("ar", "خلال ثلاثين يوما", [D(30, "ثلاثين يوما", unit="day")]),
+    ("ar", "الحبس مدة لا تزيد على ثلاث سنوات", [D(3, "لا تزيد على ثلاث سنوات", bound=MAX,
+                                                   penalty=True)]),
+    ("zh", "十年", [D(10, "十年")]),
+    ("zh", "不少于十年", [D(10, "不少于十年", bound=MIN)]),
+    ("zh", "保存期限不得少于二十年", [D(20, "不得少于二十年", bound=MIN)]),
+    ("zh", "处五年以上十年以下有期徒刑",
+     [D(5, "五年以上", bound=MIN, penalty=True), D(10, "十年以下", bound=MAX, penalty=True)]),
+    ("zh", "判处有期徒刑三年", [D(3, "三年", penalty=True)]),
+    ("zh", "档案保存10年", [D(10, "10年")]),
+    ("zh", "六个月以上", [D(6, "六个月以上", unit="month", bound=MIN)]),
+    ("zh", "年满十八周岁", [D(18, "十八周岁", age=True)]),
+    ("zh", "本法自2020年起施行", []),
     ("en", "section 10 of the Act", []),
     ("en", "10 firearms", []),
     ("en", "the 10th year", []),
@@ -439,6 +490,8 @@ MARKING = (
             "en": ("name of the manufacturer", "manufacturer"),
             "fr": ("fabricant",),
             "es": ("fabricante",),
+            "ar": ("صانع",),
+            "zh": ("制造厂",),
         },
     ),
     FieldSpec(
@@ -447,6 +500,8 @@ MARKING = (
             "en": ("country of manufacture",),
             "fr": ("pays de fabrication",),
             "es": ("país de fabricación",),
+            "ar": ("بلد صنع",),
+            "zh": ("制造国",),
         },
     ),
     FieldSpec(
@@ -455,6 +510,8 @@ MARKING = (
             "en": ("serial number",),
             "fr": ("numéro de série",),
             "es": ("número de serie",),
+            "ar": ("رقم تسلسلي",),
+            "zh": ("序号",),
         },
     ),
 )
@@ -473,6 +530,9 @@ FIELDS = [
     ("es", "el fabricante, el pais de fabricacion y los NÚMEROS DE SERIE",
      ("fabricante", "pais de fabricacion", "NÚMEROS DE SERIE")),
     ("de", "Seriennummer", (None, None, None)),
+    ("ar", "اسم الصانع وبلد الصنع والرقم التسلسلي", ("الصانع", "وبلد الصنع", "والرقم التسلسلي")),
+    ("zh", "标注制造厂名称、制造国和枪支序号", ("制造厂", "制造国", "序号")),
+    ("zh", "标注制造厂名称", ("制造厂", None, None)),
 ]
 # fmt: on
 
@@ -661,6 +721,13 @@ def test_language_files_load(lang: str) -> None:
     assert data.language == lang
     assert data.numbers and data.units.year and len(data.months) == 12
     assert language_data(lang) is data  # cached
+
+
+@pytest.mark.parametrize(("lang", "spaced"), [("ru", True), ("ar", True), ("zh", False)])
+def test_new_language_files_load(lang: str, spaced: bool) -> None:
+    data = language_data(lang)
+    assert data.language == lang and data.units.year and data.spaced is spaced
+    assert bool(data.numbers) is spaced and bool(data.numerals.digits) is not spaced
 
 
 def test_missing_language_has_no_words_but_digits_work() -> None:

@@ -125,6 +125,94 @@ def test_headings(line: str, kind: str, number: str, heading: str | None) -> Non
     assert (first.kind, first.number, first.heading) == (kind, number, heading)
 
 
+# One row per numbering style and language: (kind, label, canonical number, parent label).
+STYLE_CASES = [
+    pytest.param("pt", "TÍTULO I\nDisposições gerais\n\nCAPÍTULO II\nDas armas\n\nSecção I\n"
+                 "Fabrico\n\nSubsecção I\nMarcação\n\nArtigo 5.º\nMarcação das armas\n\n"
+                 "1 - As armas de fogo devem ser marcadas:\n\na) Nome do fabricante;\n\n"
+                 "Art. 12-A. É proibida a venda.\n\nArtigo 6º - O registo é obrigatório.",
+                 [("title", "TÍTULO I", "i", None), ("chapter", "CAPÍTULO II", "ii", "TÍTULO I"),
+                  ("section_group", "Secção I", "i", "CAPÍTULO II"),
+                  ("section_group", "Subsecção I", "i", "Secção I"),
+                  ("article", "Artigo 5.º", "5", "Subsecção I"),
+                  ("paragraph", "1 -", "1", "Artigo 5.º"), ("item", "a)", "a", "1 -"),
+                  ("article", "Art. 12-A", "12-a", "Subsecção I"),
+                  ("article", "Artigo 6º", "6", "Subsecção I")], id="pt-portugal"),
+    pytest.param("pt", "Seção II\nDa importação\n\nArt. 7.º A importação depende de licença.\n\n"
+                 "Art. 8º O registro é obrigatório:\n\nI – o nome;\n\nII – o número.\n\n"
+                 "§ 1º O prazo é de dez anos.\n\nParágrafo único. Aplica-se a todos.\n\n"
+                 "Art. 9º Revoga-se a lei anterior.",
+                 [("section_group", "Seção II", "ii", None),
+                  ("article", "Art. 7.º", "7", "Seção II"),
+                  ("article", "Art. 8º", "8", "Seção II"), ("paragraph", "I –", "i", "Art. 8º"),
+                  ("paragraph", "II –", "ii", "Art. 8º"), ("paragraph", "§ 1º", "1", "Art. 8º"),
+                  ("paragraph", "Parágrafo único", "1", "Art. 8º"),
+                  ("article", "Art. 9º", "9", "Seção II")], id="pt-brazil"),
+    pytest.param("ru", "Раздел I. Общие положения\n\nГлава 2. Хранение оружия\n\n"
+                 "Статья 5. Маркировка\n\n1. Оружие подлежит маркировке.\n2. Маркировка "
+                 "включает:\n1) наименование изготовителя;\nа) страну;\nб) год.\n\n"
+                 "Статья 5.1. Учет\n\nУчет ведется.",
+                 [("part", "Раздел I", "i", None), ("chapter", "Глава 2", "2", "Раздел I"),
+                  ("article", "Статья 5", "5", "Глава 2"), ("paragraph", "1.", "1", "Статья 5"),
+                  ("paragraph", "2.", "2", "Статья 5"), ("item", "1)", "1", "2."),
+                  ("item", "а)", "а", "1)"), ("item", "б)", "б", "1)"),
+                  ("article", "Статья 5.1", "5.1", "Глава 2")], id="ru"),
+    pytest.param("ar", "الباب الأول\nأحكام عامة\n\nالفصل الثاني\nالترخيص\n\nالفرع الأول\n\n"
+                 "المادة 5\nيحظر صنع الأسلحة النارية.\n\nالمادة (6)\nأ- الرقم التسلسلي؛\n"
+                 "ب- اسم الصانع.\n\nمادة 7 - يجب وسم كل سلاح.\n1- البند الأول.\n"
+                 "2- البند الثاني.",
+                 [("title", "الباب الأول", "1", None),
+                  ("chapter", "الفصل الثاني", "2", "الباب الأول"),
+                  ("division", "الفرع الأول", "1", "الفصل الثاني"),
+                  ("article", "المادة 5", "5", "الفرع الأول"),
+                  ("article", "المادة (6)", "6", "الفرع الأول"),
+                  ("paragraph", "أ-", "ا", "المادة (6)"), ("paragraph", "ب-", "ب", "المادة (6)"),
+                  ("article", "مادة 7", "7", "الفرع الأول"), ("paragraph", "1-", "1", "مادة 7"),
+                  ("paragraph", "2-", "2", "مادة 7")], id="ar-digits"),
+    pytest.param("ar", "المادة الخامسة\nنص.\n\nالمادة الخامسة عشرة\nنص.\n\n"
+                 "المادة الحادية والعشرون: نص آخر.\n\nالمادة ٢٢\nنص.\n\nالمادة الاولى\nنص.\n\n"
+                 "المادة 23 مكرر\nنص.",
+                 [("article", "المادة الخامسة", "5", None),
+                  ("article", "المادة الخامسة عشرة", "15", None),
+                  ("article", "المادة الحادية والعشرون", "21", None),
+                  ("article", "المادة ٢٢", "22", None), ("article", "المادة الاولى", "1", None),
+                  ("article", "المادة 23 مكرر", "23مكرر", None)], id="ar-ordinal-words"),
+    pytest.param("zh", "第一编 总则\n\n第一章 一般规定\n\n第二节 枪支管理\n\n"
+                 "第五条　本法所称枪支，是指以火药为动力的枪。\n\n"
+                 "第十二条 制造枪支的企业应当标注标识：\n"
+                 "（一）制造厂名称；\n（二）枪支序号。\n\n第一百零三条 本法自公布之日起施行。\n\n"
+                 "第五条之一 补充规定。",
+                 [("part", "第一编", "1", None), ("chapter", "第一章", "1", "第一编"),
+                  ("division", "第二节", "2", "第一章"), ("article", "第五条", "5", "第二节"),
+                  ("article", "第十二条", "12", "第二节"), ("paragraph", "（一）", "1", "第十二条"),
+                  ("paragraph", "（二）", "2", "第十二条"),
+                  ("article", "第一百零三条", "103", "第二节"),
+                  ("article", "第五条之一", "5-1", "第二节")], id="zh"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), STYLE_CASES)
+def test_numbering_styles_by_language(language: str, text: str,
+                                      expected: list[tuple[str, str, str, str | None]]) -> None:
+    provisions = segment(make_document(text, language=language)).provisions
+    labels = {p.id: p.label for p in provisions}
+    found = [(p.kind, p.label, p.number, labels.get(p.parent) if p.parent else None)
+             for p in provisions]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [("第五条规定的枪支应当登记。", "zh"), ("статья 5 настоящего закона", "ru"),
+     ("Art. 5º A fabricação depende de licença.", "pt")],
+    ids=["zh-reference", "ru-lower-case-reference", "pt-article-a-is-a-word"],
+)
+def test_references_and_sentence_words_are_not_numbers(line: str, language: str) -> None:
+    provisions = segment(make_document("Texto.\n" + line, language=language)).provisions
+    assert [p.label for p in provisions if p.kind == "article"] == (
+        ["Art. 5º"] if language == "pt" else [])
+
+
 def test_cross_reference_at_line_start_is_not_a_heading() -> None:
     text = "Article 1\nThe Minister shall act under\nArticle 5 of the Customs Act and\nsection 9."
     assert citations(text) == ["Article 1"]
@@ -188,8 +276,10 @@ def test_unstructured_text_warns() -> None:
 @given(st.lists(st.sampled_from([
     "Article 1", "Art. 2 bis.-", "§ 3", "(1)", "(a)", "(i)", "a)", "1°", "2.1", "PART I",
     "CHAPTER 2", "Section 4", "12.1 Heading", "text words here.", "", "more text,",
-    "«x» désigne", "(ii)", "(A)", "— 3 —",
-]), max_size=40), st.sampled_from(["en", "fr", "es", "xx"]))
+    "«x» désigne", "(ii)", "(A)", "— 3 —", "Artigo 5.º", "§ 1º", "Parágrafo único.",
+    "Статья 5.1.", "Глава 2.", "а)", "المادة (5)", "المادة الخامسة", "أ-", "1-", "الفصل الأول",
+    "第一百零三条 规定。", "第一章", "（一）", "一、", "本法所称枪支，是指", "I –",
+]), max_size=40), st.sampled_from(["en", "fr", "es", "pt", "ru", "ar", "zh", "xx"]))
 def test_segment_never_breaks_invariants(lines: list[str], language: str) -> None:
     text = "\n".join(lines)
     structure = segment(make_document(text, language=language))
