@@ -32,7 +32,7 @@ from checker import review
 from checker.cli import app
 from checker.decisions import apply_decisions, connect, dossier_key, latest, record
 from checker.errors import CheckerError, Code
-from checker.models import ChecklistRef, Report
+from checker.models import ChecklistRef, OcrPage, Report
 from checker.report import (
     BINARY_FORMATS,
     FORMATS,
@@ -592,3 +592,23 @@ def test_cli_writes_binary_formats(tmp_path: Path, fmt: str) -> None:
         assert "All obligations" in openpyxl.load_workbook(output).sheetnames
     else:
         assert output.read_bytes().startswith(b"\xef\xbb\xbfId,")
+
+
+# --- pages read by OCR --------------------------------------------------------------------------
+
+
+def test_document_formats_show_the_pages_read_by_ocr(sample: Sample) -> None:
+    """Word, PDF and Excel name the pages read by OCR and their confidence in the documents
+    table."""
+    ocr_pages = (OcrPage(page=1, confidence=0.93), OcrPage(page=2, confidence=0.55))
+    document = sample.report.documents[0].model_copy(
+        update={"ocr_pages": ocr_pages, "pages": 6})
+    report = sample.report.model_copy(update={"documents": (document,)})
+    label = "OCR p. 1-2 (confidence 74%, lowest 55% p. 2); text layer elsewhere"
+    word = docx.Document(io.BytesIO(to_docx(report, META)))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert label in cells
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report, META)))["Summary"]
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "Read from" in values and label in values
+    assert label in pdf_html(build_content(report, META))
