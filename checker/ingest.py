@@ -276,13 +276,16 @@ def unreadable_file(path: str | Path, message: str) -> Document:
                     diagnostics=(error(Code.NOT_FOUND, message),))
 
 
-def ingest(path: str | Path, *, password: str | None = None, language: str | None = None
-           ) -> Document:
-    """Read the file at `path`; a missing or unreadable path gives a document with an error."""
+def ingest(path: str | Path, *, password: str | None = None, language: str | None = None,
+           ocr: OcrOptions | None = DEFAULT_OCR, on_ocr: OcrProgress | None = None) -> Document:
+    """Read the file at `path`; a missing or unreadable path gives a document with an error.
+
+    `ocr` and `on_ocr(done, total)` as for `ingest_bytes` (pages read by OCR, and progress).
+    """
     source = Path(path)
     try:
         data = source.read_bytes()
     except OSError as exc:
         return unreadable_file(source, f"Cannot read {source}: {exc.strerror}")
     return ingest_bytes(data, name=source.name, path=str(source), password=password,
-                        language=language)
+                        language=language, ocr=ocr, on_ocr=on_ocr)
