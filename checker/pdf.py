@@ -9,6 +9,16 @@ pypdfium2 is the primary engine because it is about a hundred times faster than 
 pdfplumber is the fallback for files or pages pdfium refuses. Both engines only supply positioned
 text boxes; the layout step below (running heads, columns, hyphenation, paragraphs) is shared, so
 the two engines give the same kind of text.
+
+Pages without a text layer (scans) or with a garbage one (a broken font encoding, a bad hidden
+OCR layer; see `checker.ocr.is_garbage`) are rendered with pypdfium2 at 300 dpi and read by
+Tesseract when the caller asks for OCR (`read_by_ocr`); Tesseract's lines go through the same
+layout step, and each page records how it was read and the OCR's mean word confidence.
+
+Right-to-left lines come out in logical order: pdfium already reorders most Arabic text, but
+lines stored visually in presentation forms are turned (`logical_line`), presentation forms are
+folded with NFKC, and lam-alef ligatures and mirrored brackets that pdfium leaves reversed are
+put back.
 """
 
 from __future__ import annotations
