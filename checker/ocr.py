@@ -190,7 +190,7 @@ def detect_script(png: bytes, *, timeout: float = 30.0) -> str | None:
 
 
 def recognise(png: bytes, *, model: str, timeout: float = 120.0) -> OcrResult:
-    """Read a page image (PNG bytes, rendered at `OCR_DPI`) with the Tesseract `model`.
+    """Read a page image (PNG or PNM bytes, rendered at `OCR_DPI`) with the Tesseract `model`.
 
     Raises `OcrUnavailable` when Tesseract is missing or fails; the reader turns that into a
     coded diagnostic.
