@@ -22,7 +22,7 @@ from typing import Any
 import spacy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from spacy.attrs import ORTH
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
@@ -144,12 +144,25 @@ def detect_language(text: str, *, sample_chars: int = 60_000) -> tuple[str, floa
     return best, round(min(1.0, margin * 2), 3)
 
 
+def _start_sentences(doc: Doc, starts: list[int]) -> None:
+    """Mark sentence starts in one pass: setting `token.is_sent_start` one by one rescans the whole
+    doc each time, which is quadratic on long laws written one clause per line."""
+    if not starts:
+        return
+    values: Any = doc.to_array(SENT_START)
+    for index in starts:
+        values[index] = 1
+    doc.from_array([SENT_START], values.reshape(-1, 1))
+
+
 def _paragraph_breaks(doc: Doc) -> Doc:
     """Start a sentence after every blank line, so no sentence runs across two paragraphs."""
+    starts = []
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if (previous.is_space and previous.text.count("\n") >= 2) or "\n\n" in previous.whitespace_:
-            token.is_sent_start = True
+            starts.append(token.i)
+    _start_sentences(doc, starts)
     return doc
 
 
@@ -159,11 +172,13 @@ if "paragraph_breaks" not in Language.factories:
 
 def _line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break (laws written one clause per line)."""
+    starts = []
     for token in doc[1:]:
         previous = doc[token.i - 1]
         broken = (previous.is_space and "\n" in previous.text) or "\n" in previous.whitespace_
         if broken and not token.is_space:
-            token.is_sent_start = True
+            starts.append(token.i)
+    _start_sentences(doc, starts)
     return doc
 
 
@@ -172,14 +187,24 @@ if "line_breaks" not in Language.factories:
 
 
 class _CaseFallback:
-    """Look a capitalised word up again in lower case when the table has no entry for it.
+    """Look a word up again when the lookup table has no entry for it as written.
 
     Lookup tables hold lower-case forms, so "Огнестрельное" at a sentence start would otherwise
-    keep its surface form as lemma.
+    keep its surface form as lemma; and a table may spell letters the language's cues fold away
+    (Russian "учёта" in the table, "учета" in most laws), so each folded letter is tried in its
+    unfolded spelling, one position at a time.
     """
 
     def __init__(self, nlp: Language):
         self.nlp = nlp
+        unfold: dict[str, list[str]] = {}
+        for source, target in cues(nlp.lang).fold_characters.items():
+            unfold.setdefault(target, []).append(source)
+        self.unfold = unfold
+
+    def _respelled(self, word: str) -> list[str]:
+        return [word[:i] + source + word[i + 1:] for i, ch in enumerate(word)
+                for source in self.unfold.get(ch, ())]
 
     def __call__(self, doc: Doc) -> Doc:
         table = known_words(self.nlp)
@@ -187,9 +212,18 @@ class _CaseFallback:
             return doc
         for token in doc:
             text = token.text
-            if token.lemma_ == text and text != token.lower_:
-                lemma = table.get(token.lower_)
-                token.lemma_ = lemma if isinstance(lemma, str) else token.lower_
+            if token.lemma_ != text or not token.is_alpha:
+                continue
+            lower = token.lower_
+            lemma = table.get(lower) if lower != text else None
+            for spelling in self._respelled(lower) if lemma is None else ():
+                lemma = table.get(spelling)
+                if lemma is not None:
+                    break
+            if isinstance(lemma, str):
+                token.lemma_ = lemma
+            elif lower != text:
+                token.lemma_ = lower
         return doc
 
 

@@ -424,14 +424,17 @@ def _glossary_hits(structure: Structure, hits: list[Hit], doc: Doc, nlp: Languag
         pattern = _phrase_doc(nlp, definitions[index].term, lang)
         if len(pattern):
             matcher.add(f"def|{index}", [pattern])
-    spans = [(d.start, d.end) for d in definitions]
+    # Definitions follow one another without overlap: the one starting last before a
+    # character is the only one that can hold it.
+    definition_starts = [d.start for d in definitions]
     sentence_starts = [s for s, _ in sentences]
     seen: set[tuple[int, str, str, str | None]] = set()
     inherited: list[Hit] = []
     for match_id, start, _end in matcher(doc):
         index = int(nlp.vocab.strings[match_id].split("|")[1])
         char = doc[start].idx
-        if any(s <= char < e for s, e in spans):
+        holder = bisect_right(definition_starts, char) - 1
+        if holder >= 0 and char < definitions[holder].end:
             continue
         provision = where.deepest(char)
         if provision is not None and char < provision.body_start:

@@ -315,6 +315,15 @@ def _canonical(number: str) -> str:
     return number.replace("–", "-").lower()
 
 
+def article_number(label: str) -> str | None:
+    """The canonical number of the article a citation starts with ("المادة (17) 1-" -> "17",
+    "Статья 5.1 2." -> "5.1", "第十二条 （一）" -> "12", "Artigo 5.º 1 -" -> "5"), or None when
+    the citation does not start with an article keyword. Lets other modules compare provisions
+    across numbering styles with the same tables segmentation uses."""
+    match = _patterns().article.match(" ".join(label.split()))
+    return _canonical(_number_text(match)) if match else None
+
+
 def _marker_style(match: re.Match[str], stack: list[_Open]) -> tuple[str, str]:
     """The style and value of a paragraph marker, telling roman numerals from letters."""
     style = match.lastgroup or ""

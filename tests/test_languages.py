@@ -107,9 +107,9 @@ def test_arabic_tokens_keep_clitics_and_normalise_alike() -> None:
 @pytest.mark.parametrize(
     ("language", "word", "lemma"),
     [("ru", "Огнестрельное", "огнестрельный"), ("ru", "Оружия", "оружие"),
-     ("pt", "Munições", "munição")],
+     ("ru", "учета", "учёт"), ("pt", "Munições", "munição")],
 )
-def test_capitalised_words_are_looked_up_lower_cased(language: str, word: str,
+def test_lookup_retries_lower_case_and_unfolded_spelling(language: str, word: str,
                                                      lemma: str) -> None:
     assert pipeline(language)(word)[0].lemma_ == lemma
 
@@ -145,6 +145,8 @@ def test_sentence_ends(language: str, text: str, count: int) -> None:
         pytest.param("ru", "Статья 6. Изготовитель маркирует каждую единицу огнестрельного "
                      "оружия.", ["огнестрельное оружие"], "огнестрельного оружия",
                      id="ru-genitive"),
+        pytest.param("ru", "Статья 8. Изготовитель ведет книгу учета оружия.", ["учет оружия"],
+                     "учета оружия", id="ru-yo-in-lemma-table"),
         pytest.param("ar", "المادة 5\n\nيجب وسم الأسلحة النارية عند صنعها.", ["أسلحة نارية"],
                      "الأسلحة النارية", id="ar-article"),
         pytest.param("ar", "المادة 6\n\nيعاقب كل من اتجر وبالأسلحة دون ترخيص.", ["أسلحة"],

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.models import Document
-from checker.segment import segment
+from checker.segment import article_number, segment
 
 
 def make_document(text: str, *, language: str = "en") -> Document:
@@ -211,6 +211,16 @@ def test_references_and_sentence_words_are_not_numbers(line: str, language: str)
     provisions = segment(make_document("Texto.\n" + line, language=language)).provisions
     assert [p.label for p in provisions if p.kind == "article"] == (
         ["Art. 5º"] if language == "pt" else [])
+
+
+@pytest.mark.parametrize(
+    ("label", "number"),
+    [("المادة (17) 1-", "17"), ("Статья 5.1 2.", "5.1"), ("第十二条 （一）", "12"),
+     ("Artigo 5.º 1 -", "5"), ("Art. 5º § 1º", "5"), ("المادة الخامسة", "5"),
+     ("Article L313-3, al. 2", "l313-3"), ("PART I", None), ("117.01(1)", None)],
+)
+def test_article_number_of_a_citation(label: str, number: str | None) -> None:
+    assert article_number(label) == number
 
 
 def test_cross_reference_at_line_start_is_not_a_heading() -> None:
