@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from checker import ocr
@@ -258,3 +259,89 @@ def test_each_script_is_read_with_its_own_model(sample: str) -> None:
     else:
         words = set(document.text.split())
         assert len(words & set(typed.split())) / len(words) > 0.6  # logical order, real words
+
+
+# --- choosing the language, garbage layers end to end -------------------------------------------
+
+
+def _page_image(pdf: Path, index: int, *, dpi: int = 200) -> Image.Image:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[index].render(scale=dpi / 72, grayscale=True).to_pil()
+    finally:
+        document.close()
+    return image.crop((0, 0, image.width, image.height // 2))
+
+
+def _with_scanned_page(pdf: Path, index: int) -> bytes:
+    """`pdf` with page `index` replaced by an image of its upper half (no text layer)."""
+    document = pdfium.PdfDocument(pdf)
+    scan = io.BytesIO()
+    _page_image(pdf, index).save(scan, format="PDF", resolution=200.0)
+    image_only = pdfium.PdfDocument(scan.getvalue())
+    mixed = pdfium.PdfDocument.new()
+    try:
+        mixed.import_pages(document, [i for i in range(len(document)) if i < index])
+        mixed.import_pages(image_only, [0])
+        out = io.BytesIO()
+        mixed.save(out)
+        return out.getvalue()
+    finally:
+        for doc in (mixed, image_only, document):
+            doc.close()
+
+
+@needs_tesseract
+def test_ocr_language_comes_from_the_text_layer_of_other_pages() -> None:
+    """A French gazette with one scanned page: the text-layer pages say French, so the scan is
+    read with the French model straight away (no script detection, no English pass)."""
+    if "fra" not in ocr.installed_models():
+        pytest.skip("the Tesseract model fra is not installed")
+    data = _with_scanned_page(SAMPLES / "fr-code-armes" / "source.pdf", 1)
+    document = ingest_bytes(data, name="mixed.pdf")
+    assert [p.read_by for p in document.pages] == ["text-layer", "ocr"]
+    assert document.pages[1].ocr_language == "fra" and document.language == "fr"
+    assert "1 of 2 pages were read by OCR" in " ".join(d.message for d in document.diagnostics)
+    ocr_text = document.text[document.pages[1].start:document.pages[1].end]
+    assert any(ch in ocr_text for ch in "éèà")  # French accents, not an English reading
+
+
+@needs_tesseract
+def test_language_hint_chooses_the_model() -> None:
+    if "spa" not in ocr.installed_models():
+        pytest.skip("the Tesseract model spa is not installed")
+    scan = io.BytesIO()
+    _page_image(SAMPLES / "es-ley-armas" / "source.pdf", 0).save(scan, format="PDF",
+                                                                   resolution=200.0)
+    document = ingest_bytes(scan.getvalue(), name="scan.pdf", language="es")
+    assert [p.ocr_language for p in document.pages] == ["spa"]
+
+
+def _caesar(text: str) -> str:
+    shift = {c: chr((ord(c) - base + 3) % 26 + base) for base in (65, 97)
+             for c in map(chr, range(base, base + 26))}
+    return "".join(shift.get(ch, ch) for ch in text)
+
+
+@needs_tesseract
+def test_garbage_text_layer_is_replaced_by_ocr() -> None:
+    """A scan under a hidden text layer whose encoding is shifted (what a bad OCR layer or a
+    broken font gives): the layer is judged garbage (W205) and the page is read by OCR."""
+    from fpdf import FPDF
+    from fpdf.enums import TextMode
+
+    image = _page_image(SAMPLES / "en-commonwealth-firearms-act" / "source.pdf", 1)
+    typed = ingest_bytes((SAMPLES / "en-commonwealth-firearms-act" / "text.md").read_bytes(),
+                         name="text.md").text
+    pdf = FPDF(unit="pt", format=(image.width * 72 / 200, image.height * 72 / 200))
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.image(image, x=0, y=0, w=pdf.w, h=pdf.h)
+    pdf.set_font("helvetica", size=9)
+    pdf.text_mode = TextMode.INVISIBLE
+    pdf.set_xy(20, 20)
+    pdf.multi_cell(pdf.w - 40, 11, _caesar(typed[2000:3500]).encode("ascii", "ignore").decode())
+    document = ingest_bytes(bytes(pdf.output()), name="garbage.pdf")
+    assert [p.read_by for p in document.pages] == ["ocr"]
+    assert Code.LOW_TEXT_QUALITY in {d.code for d in document.diagnostics}
+    assert "firearm" in document.text.lower()
