@@ -70,6 +70,7 @@ class StructureTable(BaseModel):
     equivalent_letters: tuple[str, ...] = ()
     compound_ordinals: CompoundOrdinals = CompoundOrdinals()
     ordinals: dict[str, int]
+    item_words: dict[str, int] = Field(default_factory=dict)
 
 
 class _Either:
@@ -93,8 +94,11 @@ class _Patterns:
     bare: re.Pattern[str]
     keyword_kind: dict[str, str]
     article_keywords: frozenset[str]
+    dual_keywords: frozenset[str]
     paragraph_keywords: frozenset[str]
     paragraph_labels: re.Pattern[str]
+    item_words: re.Pattern[str]
+    item_values: dict[str, int]
     subordinate: frozenset[str]
     ordinals: dict[str, int]
     numerals: Numerals
@@ -200,8 +204,17 @@ def _patterns() -> _Patterns:
         structural=_Either(structural, *structural_counter),
         article=_Either(article, *article_counter), bare=bare, keyword_kind=keyword_kind,
         article_keywords=frozenset(_key(kw, fold) for kw in table.article["keywords"]),
+        # Keywords of a large unit in some laws and of the article in others ("Section", Maghreb
+        # "الفصل"): articles when no other keyword numbers three articles.
+        dual_keywords=frozenset(
+            {_key(kw, fold) for kw in table.article["keywords"]} & set(keyword_kind)
+        ) | {"sec."},
         paragraph_keywords=frozenset(
             _key(kw, fold) for kw in table.article.get("paragraph_keywords", ())),
+        item_words=re.compile(
+            rf"^(?P<wd>{_alternation(list(table.item_words), classes)})\s*[:\-–—)]\s*"
+            if table.item_words else r"(?!)", re.IGNORECASE),
+        item_values={_key(word, fold): value for word, value in table.item_words.items()},
         paragraph_labels=re.compile(
             rf"^(?P<label>{_alternation(list(table.article.get('single_paragraph', ())))})"
             r"\s*[.:\-–—]\s*" if table.article.get("single_paragraph") else r"(?!)",
@@ -233,6 +246,11 @@ _MARKER = re.compile(
 #: Marker styles drafters use interchangeably at one level ("(a)" and "a)", "(1)" and "1)",
 #: "(أ)" and "أ-").
 _FAMILY = {"lp": "pl", "dp": "pd", "pa": "al", "rh": "rd"}
+def _marker(text: str) -> re.Match[str] | None:
+    """A paragraph marker at the start of `text`: a numbering mark, or an item word ("أولاً:")."""
+    return _MARKER.match(text) or _patterns().item_words.match(text)
+
+
 #: What ends a sentence or a clause, in the scripts read here.
 _STOPS = (".", ";", ":", "。", "；", "：", "؛")
 _CLAUSE_STOPS = (*_STOPS, ",", "，", "،")
@@ -303,6 +321,8 @@ def _canonical(number: str) -> str:
     key = _key(number.strip().rstrip("."), patterns.fold)
     if key in patterns.ordinals:
         return str(patterns.ordinals[key])
+    if key in patterns.item_values:
+        return str(patterns.item_values[key])
     parts = [key]
     for word in patterns.inserted:  # "五条之一": article 5, first inserted after it
         if word in key:
@@ -348,7 +368,7 @@ def _line_ends_block(lines: list[tuple[int, str]], index: int) -> bool:
     if index + 1 >= len(lines):
         return True
     following = lines[index + 1][1].strip()
-    return not following or _MARKER.match(following) is not None
+    return not following or _marker(following) is not None
 
 
 def _after_break(lines: list[tuple[int, str]], index: int) -> bool:
@@ -366,7 +386,7 @@ def _short_heading(lines: list[tuple[int, str]], index: int) -> tuple[str, int] 
         stripped = text.strip()
         if not stripped:
             continue
-        if len(stripped) > 100 or stripped.endswith(_CLAUSE_STOPS) or _MARKER.match(stripped):
+        if len(stripped) > 100 or stripped.endswith(_CLAUSE_STOPS) or _marker(stripped):
             return None
         if _patterns().article.match(stripped) or _patterns().structural.match(stripped):
             return None
@@ -484,7 +504,7 @@ def _prescan(lines: list[tuple[int, str]]) -> tuple[bool, bool, bool]:
         match = patterns.article.match(line.strip())
         if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
             keyword = _key(match["kw"], patterns.fold)
-            if keyword in ("section", "sec."):
+            if keyword in patterns.dual_keywords:
                 sections += 1
             elif keyword in patterns.paragraph_keywords:
                 signs += 1
@@ -504,7 +524,7 @@ def _read_markers(builder: _Builder, text: str, start: int) -> None:
     """Open one provision per marker at the start of `text` ("(a)(1)" opens two)."""
     position = 0
     while True:
-        match = _MARKER.match(text[position:])
+        match = _marker(text[position:])
         if not match:
             return
         style, value = _marker_style(match, [builder.done[i] for i in builder.stack])
@@ -533,8 +553,7 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
         if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
             keyword = _key(match["kw"], patterns.fold)
             kind = patterns.keyword_kind[keyword]
-            if (kind == "section_group" and section_is_article
-                    and keyword in patterns.article_keywords):
+            if section_is_article and keyword in patterns.dual_keywords:
                 match = None
             else:
                 heading = match["rest"].strip(" .:-–—") or None
@@ -548,7 +567,8 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
                 builder.structural(kind, level, _label(match), number, heading, start, body)
                 continue
         article = patterns.article.match(stripped)
-        if article and article["kw"].lower() in ("section", "sec.") and not section_is_article:
+        if (article and _key(article["kw"], patterns.fold) in patterns.dual_keywords
+                and not section_is_article):
             article = None
         sign = article is not None and _key(article["kw"], patterns.fold) in (
             patterns.paragraph_keywords)
@@ -571,7 +591,7 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
         if bare and _after_break(lines, index) and builder.bare_allowed(bare["num"]):
             _article_line(builder, lines, index, start, bare)
             continue
-        if _MARKER.match(stripped):
+        if _marker(stripped):
             _read_markers(builder, stripped, start)
         elif _is_paragraph_start(lines, index):
             builder.alinea(start)
@@ -588,7 +608,7 @@ def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int]
     offset, text = lines[previous]
     stripped = text.strip()
     if (not stripped or len(stripped) > 60 or stripped.endswith((*_CLAUSE_STOPS, "-"))
-            or not stripped[:1].isupper() or _MARKER.match(stripped)
+            or not stripped[:1].isupper() or _marker(stripped)
             or not _is_paragraph_start(lines, previous)
             or _patterns().structural.match(_normalise_heading_line(stripped))):
         return None
@@ -609,7 +629,7 @@ def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, s
         found = _short_heading(lines, index)
         if found:
             heading, body = found
-    elif len(rest) <= 90 and not rest.endswith(_CLAUSE_STOPS) and not _MARKER.match(
+    elif len(rest) <= 90 and not rest.endswith(_CLAUSE_STOPS) and not _marker(
             rest) and _line_ends_block(lines, index):
         heading, body = rest, offset + len(raw)
     if heading is None:
@@ -617,7 +637,7 @@ def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, s
         if note is not None:
             heading, start = note
     builder.article(label, _canonical(number), heading, start, body)
-    if rest and _MARKER.match(rest):
+    if rest and _marker(rest):
         _read_markers(builder, rest, rest_start)
 
 

@@ -177,6 +177,16 @@ STYLE_CASES = [
                   ("article", "المادة الحادية والعشرون", "21", None),
                   ("article", "المادة ٢٢", "22", None), ("article", "المادة الاولى", "1", None),
                   ("article", "المادة 23 مكرر", "23مكرر", None)], id="ar-ordinal-words"),
+    pytest.param("ar", "الباب الأول\n\nالفصل 1\nيطبق هذا القانون.\n\nالفصل 2\nيمنع صنع الأسلحة.\n\n"
+                 "الفصل 3\nيعاقب المخالف.",
+                 [("title", "الباب الأول", "1", None), ("article", "الفصل 1", "1", "الباب الأول"),
+                  ("article", "الفصل 2", "2", "الباب الأول"),
+                  ("article", "الفصل 3", "3", "الباب الأول")], id="ar-maghreb-fasl-articles"),
+    pytest.param("ar", "المادة 3\nيشترط للترخيص ما يلي:\nأولاً: أن يكون طالب الترخيص بالغاً.\n"
+                 "ثانياً: ألا يكون محكوماً عليه.\n1- شرط فرعي.\n\nالمادة 4\nنص.",
+                 [("article", "المادة 3", "3", None), ("paragraph", "أولاً:", "1", "المادة 3"),
+                  ("paragraph", "ثانياً:", "2", "المادة 3"), ("item", "1-", "1", "ثانياً:"),
+                  ("article", "المادة 4", "4", None)], id="ar-item-words"),
     pytest.param("zh", "第一编 总则\n\n第一章 一般规定\n\n第二节 枪支管理\n\n"
                  "第五条　本法所称枪支，是指以火药为动力的枪。\n\n"
                  "第十二条 制造枪支的企业应当标注标识：\n"
@@ -288,7 +298,8 @@ def test_unstructured_text_warns() -> None:
     "CHAPTER 2", "Section 4", "12.1 Heading", "text words here.", "", "more text,",
     "«x» désigne", "(ii)", "(A)", "— 3 —", "Artigo 5.º", "§ 1º", "Parágrafo único.",
     "Статья 5.1.", "Глава 2.", "а)", "المادة (5)", "المادة الخامسة", "أ-", "1-", "الفصل الأول",
-    "第一百零三条 规定。", "第一章", "（一）", "一、", "本法所称枪支，是指", "I –",
+    "第一百零三条 规定。", "第一章", "（一）", "一、", "本法所称枪支，是指", "I –", "أولاً:",
+    "الفصل 2",
 ]), max_size=40), st.sampled_from(["en", "fr", "es", "pt", "ru", "ar", "zh", "xx"]))
 def test_segment_never_breaks_invariants(lines: list[str], language: str) -> None:
     text = "\n".join(lines)
