@@ -55,8 +55,12 @@ class Cues(BaseModel):
     definition_context: tuple[str, ...] = ()
     definition_patterns: tuple[str, ...] = ()
     unnumbered_paragraph_label: str | None = None
-    # Letters found in this language and not in its neighbours ("ã", "ы"), used by detection.
+    # Letters and frequent legal words found in this language and not in its neighbours ("ã",
+    # "ы"; "lei" is a Portuguese law and an Italian stop word): detection counts them as hits.
     distinctive_letters: str = ""
+    distinctive_words: tuple[str, ...] = ()
+    # Letters this language never writes ("і" for Russian): a word holding one counts against it.
+    absent_letters: str = ""
     lemma_overrides: dict[str, str] = Field(default_factory=dict)
     # Sentence ends beyond spaCy's defaults ("；") and whether every line break ends a sentence.
     sentence_ends: tuple[str, ...] = ()
@@ -130,10 +134,15 @@ def detect_language(text: str, *, sample_chars: int = 60_000) -> tuple[str, floa
     scores: dict[str, float] = {}
     for lang in candidates:
         stops = stop_words(lang)
-        marks = cues(lang).distinctive_letters
-        if stops or marks:
-            hits = sum(1 for w in words if w in stops or (marks and any(c in w for c in marks)))
-            scores[lang] = hits / len(words)
+        language_cues = cues(lang)
+        marks = language_cues.distinctive_letters
+        typical = frozenset(w.lower() for w in language_cues.distinctive_words)
+        if stops or marks or typical or language_cues.absent_letters:
+            hits = sum(1 for w in words if w in stops or w in typical
+                       or (marks and any(c in w for c in marks)))
+            absent = language_cues.absent_letters
+            foreign = sum(1 for w in words if absent and any(c in w for c in absent))
+            scores[lang] = (hits - foreign) / len(words)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True) or [(fallback, 0.0)]
     best, best_score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0

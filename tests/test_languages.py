@@ -7,14 +7,18 @@ machinery (lemmas, Arabic folding and clitics, Chinese characters, cue patterns)
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from checker.checklist import Checklist
+from checker.ingest import clean_markdown
 from checker.lang import detect_language, pipeline
 from checker.match import analyse, find_hits, word_form
 from checker.models import Document, Hit
 from checker.segment import segment
+
+SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
 
 
 def make_document(text: str, language: str) -> Document:
@@ -55,6 +59,8 @@ def hits(text: str, language: str, terms: list[str],
         pytest.param("Статья 5. Огнестрельное оружие подлежит маркировке при его производстве.",
                      "ru", id="ru"),
         pytest.param("Статья 5. Оружие хранится в сейфе.", "ru", id="ru-short"),
+        pytest.param("Стаття 5. Зброя зберігається у сейфі.", "uk", id="uk-is-not-ru"),
+        pytest.param("Articolo 5. La legge si applica alle armi da fuoco.", "it", id="it-not-pt"),
         pytest.param("المادة 5: يحظر صنع الأسلحة النارية أو الاتجار بها دون ترخيص من الوزارة.",
                      "ar", id="ar"),
         pytest.param("المادة الخامسة: الترخيص", "ar", id="ar-heading"),
@@ -68,6 +74,14 @@ def hits(text: str, language: str, terms: list[str],
 )
 def test_detect_language_on_short_extracts(text: str, expected: str) -> None:
     assert detect_language(text)[0] == expected
+
+
+@pytest.mark.parametrize("name", ["pt-lei-armas", "ru-zakon-ob-oruzhii", "ar-qanun-asliha",
+                                  "zh-qiangzhi-guanli-fa"])
+def test_detect_language_of_samples_is_confident(name: str) -> None:
+    text = (SAMPLES / name / "text.md").read_text(encoding="utf-8")
+    language, confidence = detect_language(text[:400])
+    assert (language, confidence >= 0.5) == (name[:2], True)
 
 
 # --- normalisation ------------------------------------------------------------------------------
@@ -110,7 +124,7 @@ def test_arabic_tokens_keep_clitics_and_normalise_alike() -> None:
      ("ru", "учета", "учёт"), ("pt", "Munições", "munição")],
 )
 def test_lookup_retries_lower_case_and_unfolded_spelling(language: str, word: str,
-                                                     lemma: str) -> None:
+                                                          lemma: str) -> None:
     assert pipeline(language)(word)[0].lemma_ == lemma
 
 
@@ -261,3 +275,16 @@ def test_definitions(language: str, text: str, terms: list[str]) -> None:
     assert [d.term for d in structure.definitions] == terms
     for definition in structure.definitions:
         assert structure.document.text[definition.start:definition.end].strip() == definition.text
+
+
+# --- the samples --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["pt-lei-armas", "ru-zakon-ob-oruzhii", "ar-qanun-asliha",
+                                  "zh-qiangzhi-guanli-fa"])
+def test_samples_segment_into_their_articles_in_order(name: str) -> None:
+    text, _ = clean_markdown((SAMPLES / name / "text.md").read_text(encoding="utf-8"))
+    structure = segment(make_document(text, name[:2]))
+    numbers = [p.number for p in structure.provisions if p.kind == "article"]
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)] and len(numbers) >= 15
+    assert len(structure.definitions) >= 4
+    assert not structure.diagnostics
