@@ -188,7 +188,8 @@ def _patterns() -> _Patterns:
         # at a line start continues a sentence.
         return re.compile(
             rf"^(?:{_alternation(list(counters.prefixes))})\s*(?P<num>{counted})\s*"
-            rf"(?P<kw>{_alternation(words)}){insert}(?P<tail>(?:\s+|[.:：、]\s*|$))(?P<rest>.*)$")
+            rf"(?P<kw>{_alternation(words)}){insert}(?P<tail>(?:\s+|[.:：、]\s*|$|(?=[（(])))"
+            r"(?P<rest>.*)$")
 
     counter_levels = [w for ws in counters.levels.values() for w in ws]
     for kind, words in counters.levels.items():
