@@ -218,15 +218,30 @@ def parse_tsv(tsv: str, *, language: str, seconds: float = 0.0) -> OcrResult:
             left, top, width, height = (int(c) for c in cells[6:10])
             lines.setdefault(key, []).append((left, top, left + width, top + height, text))
             confidences.append(conf / 100.0)
-    out = []
+    out: list[OcrLine] = []
     for words in lines.values():
-        text = _CJK_GAP.sub("", " ".join(w[4] for w in words))
-        out.append(OcrLine(x0=min(w[0] for w in words), top=min(w[1] for w in words),
-                           x1=max(w[2] for w in words), bottom=max(w[3] for w in words),
-                           text=text))
+        line = OcrLine(x0=min(w[0] for w in words), top=min(w[1] for w in words),
+                       x1=max(w[2] for w in words), bottom=max(w[3] for w in words),
+                       text=_CJK_GAP.sub("", " ".join(w[4] for w in words)))
+        if out and re.match(r"-[^\W\d_]", line.text) and _follows(out[-1], line):
+            # Tesseract sometimes sets a line-end hyphen again, or only, at the start of the
+            # next line ("or-" / "-ganises"): it belongs to the end of the line before.
+            if re.search(r"[^\W\d_]$", out[-1].text):
+                out[-1] = out[-1].model_copy(update={"text": out[-1].text + "-"})
+            line = line.model_copy(update={"text": line.text[1:]})
+        out.append(line)
     confidence = round(sum(confidences) / len(confidences), 4) if confidences else None
     return OcrResult(lines=tuple(out), confidence=confidence, words=len(confidences),
                      language=language, seconds=round(seconds, 3))
+
+
+def _follows(above: OcrLine, line: OcrLine) -> bool:
+    """`line` is the next line of the same text as `above`: just below it, and overlapping it
+    across the page, with a word broken at the end of `above`."""
+    height = max(line.bottom - line.top, 1.0)
+    below = 0 <= line.top - above.bottom < height and line.top > above.top
+    overlap = min(above.x1, line.x1) - max(above.x0, line.x0) > 0.5 * (line.x1 - line.x0)
+    return below and overlap and bool(re.search(r"[^\W\d_]-?$", above.text))
 
 
 # --- is a text layer worth keeping? -------------------------------------------------------------
