@@ -345,3 +345,23 @@ def test_garbage_text_layer_is_replaced_by_ocr() -> None:
     assert [p.read_by for p in document.pages] == ["ocr"]
     assert Code.LOW_TEXT_QUALITY in {d.code for d in document.diagnostics}
     assert "firearm" in document.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("who or-", "-ganises", ["who or-", "ganises"]),  # the hyphen read twice
+        ("who or", "-ganises", ["who or-", "ganises"]),  # the hyphen read on the next line
+        ("who or-", "ganises", ["who or-", "ganises"]),
+        ("Article 5", "-a list item", ["Article 5", "-a list item"]),  # not after a letter
+    ],
+)
+def test_line_end_hyphen_goes_back_to_its_line(first: str, second: str,
+                                               expected: list[str]) -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\t" \
+             "height\tconf\ttext"
+    rows = [f"5\t1\t1\t1\t{n}\t{k}\t{100 + 100 * k}\t{100 + 40 * n}\t90\t30\t90\t{word}"
+            for n, line in enumerate((first, second), start=1)
+            for k, word in enumerate(line.split(), start=1)]
+    result = ocr.parse_tsv("\n".join([header, *rows]), language="eng")
+    assert [line.text for line in result.lines] == expected
