@@ -410,6 +410,13 @@ def test_markdown_documents_table() -> None:
             in text)
 
 
+def test_documents_table_falls_back_to_the_ocr_warning() -> None:
+    """A report whose documents do not itemise their OCR pages still says OCR was used."""
+    used = Diagnostic(code=Code.OCR_USED, severity="warning", message="6 of 6 pages")
+    report = make_report(documents=(make_document(warnings=(used,)),))
+    assert "| OCR (see W206) |" in to_markdown(report)
+
+
 @pytest.mark.parametrize(
     ("ocr_pages", "label"),
     [

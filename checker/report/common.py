@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from checker.errors import Code
 from checker.models import DocumentInfo, Report
 
 STATUS_ORDER: tuple[str, ...] = ("met", "partial", "missing", "unclear")
@@ -91,6 +92,8 @@ def reading_label(doc: DocumentInfo) -> str:
     with what mean word confidence (lowest page named), so a reader knows which quotes to check
     against the scan."""
     if not doc.ocr_pages:
+        if any(w.code == Code.OCR_USED for w in doc.warnings):  # pages not itemised: see W206
+            return f"OCR (see {Code.OCR_USED.value})"
         return "text layer" if doc.pages is not None else "text"
     numbers = [p.page for p in doc.ocr_pages]
     scores = [(p.confidence, p.page) for p in doc.ocr_pages if p.confidence is not None]
