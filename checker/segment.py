@@ -233,7 +233,7 @@ _MARKER = re.compile(
     r"|\((?P<pa>[\u0621-\u064a]\u0640?)\)"
     r"|(?P<lp>[a-zñа-яё])\)"
     r"|(?P<dp>\d{1,3})\)"
-    r"|(?P<al>[\u0621-\u064a]\u0640?)\s?[-–)](?=\s)"
+    r"|(?P<abj>[\u0621-\u064a]\u0640?)\s?[-–)](?=\s)"
     r"|(?P<dh>\d{1,3})\s?[-–](?=\s)"
     r"|(?P<nc>[一二三四五六七八九十]{1,3})、"
     r"|(?P<deg>\d{1,3})\s?[°º]"
@@ -246,7 +246,7 @@ _MARKER = re.compile(
 
 #: Marker styles drafters use interchangeably at one level ("(a)" and "a)", "(1)" and "1)",
 #: "(أ)" and "أ-").
-_FAMILY = {"lp": "pl", "dp": "pd", "pa": "al", "rh": "rd"}
+_FAMILY = {"lp": "pl", "dp": "pd", "pa": "abj", "rh": "rd"}
 def _marker(text: str) -> re.Match[str] | None:
     """A paragraph marker at the start of `text`: a numbering mark, or an item word ("أولاً:")."""
     return _MARKER.match(text) or _patterns().item_words.match(text)
@@ -416,7 +416,7 @@ class _Builder:
         item.parent = self.stack[-1] if self.stack else None
         parent = self.done[item.parent] if item.parent is not None else None
         if item.level > ARTICLE_LEVEL and parent is not None:
-            joiner = "" if item.label.startswith("(") else " "
+            joiner = "" if item.label.startswith(("(", "（")) else " "
             if item.style == "al":
                 joiner = ", "
             item.citation = f"{parent.citation}{joiner}{item.label}"

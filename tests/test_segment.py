@@ -98,6 +98,11 @@ b) serial number.
                      id="civil-law"),
         pytest.param(CZECH, "en", ["§ 16", "§ 16(1)", "§ 16(1) a)", "§ 16(1) b)", "§ 16(2)",
                                    "§ 17", "§ 17(1)"], id="czech"),
+        pytest.param("第十二条 企业应当标注：\n（一）名称；\n（二）序号。", "zh",
+                     ["第十二条", "第十二条（一）", "第十二条（二）"], id="zh-citations"),
+        pytest.param("المادة (6)\nيجب:\nأ- الرقم؛\nب- الاسم.\n\nالمادة 7\nنص آخر.", "ar",
+                     ["المادة (6)", "المادة (6) أ-", "المادة (6) ب-", "المادة 7"],
+                     id="ar-citations"),
     ],
 )
 def test_numbering_styles(text: str, language: str, expected: list[str]) -> None:
