@@ -333,6 +333,8 @@ def _canonical(number: str) -> str:
         return "-".join(str(v) for v in values)
     number = _ascii_digits("-".join(parts))
     number = re.sub(r"[\s°ºª()]|\.(?!\d)|(?<!\d)\.", "", number)
+    # "Art. 1o": an ordinal mark printed as a letter o (text layers of Brazilian laws).
+    number = re.sub(r"(?<=\d)o$", "", number)
     return number.replace("–", "-").lower()
 
 

@@ -233,7 +233,7 @@ def test_references_and_sentence_words_are_not_numbers(line: str, language: str)
     [("المادة (17) 1-", "17"), ("Статья 5.1 2.", "5.1"), ("第十二条 （一）", "12"),
      ("Artigo 5.º 1 -", "5"), ("Art. 5º § 1º", "5"), ("المادة الخامسة", "5"),
      ("Article L313-3, al. 2", "l313-3"), ("PART I", None), ("117.01(1)", None),
-     ("第四条（一）", "4"), ("第五条规定的枪支", None)],
+     ("第四条（一）", "4"), ("第五条规定的枪支", None), ("Art. 1o", "1"), ("Section 76a", "76a")],
 )
 def test_article_number_of_a_citation(label: str, number: str | None) -> None:
     assert article_number(label) == number
