@@ -44,6 +44,7 @@ from checker.checklist import Checklist, load_checklist
 from checker.ingest import ingest_bytes
 from checker.models import Document, Finding, Report, Status
 from checker.review import review_documents, tool_version
+from checker.segment import article_number
 
 GoldStatus = Literal["met", "partial", "missing"]
 GOLD_STATUSES: tuple[GoldStatus, ...] = ("met", "partial", "missing")
@@ -194,6 +195,7 @@ _DIVISIONS = re.compile(
     r"|chapitre|cap[íi]tulo|form)\s*(?P<num>[0-9ivxlc]+|[a-z])\b",
     re.IGNORECASE,
 )
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)*(?:-\d+)?")
 _ORDINALS = {"premier": "1", "première": "1", "primero": "1", "único": "unico", "unique": "unique"}
 
 
@@ -202,9 +204,14 @@ def normalise_provision(label: str) -> str:
 
     `58.1(1)(b)` -> `58.1`; `Article L313-3, al. 2` and `art. L. 313-3` -> `l313-3`;
     `Art. 7 bis` and `7bis` -> `7bis`; `Artículo 2° a)` -> `2`; `§ 921(a)(3)` -> `921`;
-    `Section 76a(14) b)` -> `76a`; `Schedule 1, para. 2` -> `schedule1`.
+    `Section 76a(14) b)` -> `76a`; `Schedule 1, para. 2` -> `schedule1`; and every article
+    style segmentation reads (`Статья 5 1.` -> `5`, `المادة (17) 1-` -> `17`, `第十二条（一）` ->
+    `12`), through the same tables (`segment.article_number`).
     """
     text = " ".join(label.replace("\u00a0", " ").split()).strip().lower()
+    number = article_number(text)
+    if number is not None and (not number.isascii() or _PLAIN_NUMBER.fullmatch(number)):
+        return number
     text = _PREFIX.sub("", text).strip()
     first = text.split(" ", 1)[0].strip(".,;:")
     if first in _ORDINALS:
@@ -220,7 +227,9 @@ def normalise_provision(label: str) -> str:
 
 
 def provisions_match(gold: Iterable[str], tool: Iterable[str]) -> bool:
-    wanted = {normalise_provision(g) for g in gold}
+    """One of the tool's provisions has the top-level number of one of the gold's. A label with no
+    number left after normalising matches nothing: two unreadable labels are not a hit."""
+    wanted = {normalise_provision(g) for g in gold} - {""}
     return any(normalise_provision(t) in wanted for t in tool)
 
 
