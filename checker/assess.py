@@ -60,6 +60,9 @@ def _rank(obligation: Obligation, unit: _Unit) -> tuple[bool, float, float]:
     return bool(core & set(unit.direct)), _weight(obligation, found), strength
 
 
+_CLAUSE_MARKS = frozenset("。，；、：！？")
+
+
 def _units(obligation: Obligation, analysed: Sequence[tuple[Structure, tuple[Hit, ...]]]
            ) -> tuple[list[_Unit], list[tuple[Structure, Hit]]]:
     units: dict[tuple[str, str | None], _Unit] = {}
@@ -85,6 +88,12 @@ def _units(obligation: Obligation, analysed: Sequence[tuple[Structure, tuple[Hit
     return ranked, negated
 
 
+def _breaks_after(char: str) -> bool:
+    """A quote may be cut after a space, or after a clause mark in scripts written without spaces
+    (Chinese and Japanese commas and stops)."""
+    return char.isspace() or char in _CLAUSE_MARKS
+
+
 def _quote(structure: Structure, hit: Hit) -> tuple[int, int]:
     """A verbatim span around `hit`: its sentence, clipped to its provision and a readable size."""
     text = structure.document.text
@@ -94,9 +103,9 @@ def _quote(structure: Structure, hit: Hit) -> tuple[int, int]:
     if end - start > MAX_QUOTE:
         start = max(start, hit.start - MAX_QUOTE // 3)
         end = min(end, start + MAX_QUOTE)
-        while start > 0 and start < hit.start and not text[start - 1].isspace():
+        while start > 0 and start < hit.start and not _breaks_after(text[start - 1]):
             start += 1
-        while end < len(text) and end > hit.end and not text[end].isspace():
+        while end < len(text) and end > hit.end and not _breaks_after(text[end - 1]):
             end -= 1
     while start < end and text[start].isspace():
         start += 1
@@ -288,5 +297,16 @@ def assess(checklist: Checklist, analysed: Sequence[tuple[Structure, tuple[Hit, 
            checkers: Mapping[str, Checker] = CHECKERS, max_evidence: int = 3
            ) -> tuple[Finding, ...]:
     """One finding per obligation of `checklist`, always: gaps are explicit rows."""
-    return tuple(assess_obligation(o, analysed, checkers=checkers, max_evidence=max_evidence)
-                 for o in checklist.obligations)
+    # Hits grouped by obligation once: scanning every hit for each obligation made dense texts
+    # (Chinese, thousands of hits) spend most of their time here.
+    grouped: dict[str, list[list[Hit]]] = defaultdict(lambda: [[] for _ in analysed])
+    for index, (_, hits) in enumerate(analysed):
+        for hit in hits:
+            grouped[hit.obligation_id][index].append(hit)
+    empty: list[list[Hit]] = [[] for _ in analysed]
+    return tuple(
+        assess_obligation(
+            o, [(s, tuple(h)) for (s, _), h in zip(analysed, grouped.get(o.id, empty),
+                                                   strict=True)],
+            checkers=checkers, max_evidence=max_evidence)
+        for o in checklist.obligations)
