@@ -202,3 +202,21 @@ def test_a_power_to_make_rules_is_not_the_rule(tmp_path: Path, language: str, te
     path.write_text(text, encoding="utf-8")
     report = review(path, language=language, categories=("marking",))
     assert finding(report, "fp.art8.1b.import-marking").status in ("missing", "unclear")
+
+
+def test_long_chinese_sentence_is_quoted_from_a_clause_mark_not_cut_to_the_term(
+    tmp_path: Path,
+) -> None:
+    """Text without spaces: the quote is trimmed at clause marks, so it keeps readable context."""
+    filler = "，".join(["经营单位应当依照本法规定办理有关手续"] * 40)
+    path = tmp_path / "fa.md"
+    duty = "制造枪支的企业应当在枪支上标注制造厂名称、国家和序列号"
+    path.write_text(f"第一条 {filler}，{duty}，{filler}。\n", encoding="utf-8")
+    run = run_review([path], language="zh")
+    text = run.structures[0].document.text
+    quotes = [e for f in run.report.findings for e in f.evidence if "标注" in e.quote]
+    assert quotes
+    for evidence in quotes:
+        assert text[evidence.start:evidence.end] == evidence.quote
+        assert len(evidence.quote) > 40  # more than the matched term
+        assert text[evidence.start - 1] in "，。 \n" or evidence.start == 0
