@@ -102,6 +102,7 @@ _NO_TEXT_LAYER_OCR_EMPTY = (
     "No text layer on any page, and OCR read no words on them: a scan without legible text"
 )
 _IMAGE_PAGE = "The page is an image without text (it needs OCR)"
+_SCAN_SLACK = 4.5  # points a scan's skew moves a shared indent from row to row
 _MAX_BOXES = 20_000  # beyond this a page is laid out naively: row grouping would be quadratic
 
 
@@ -583,13 +584,16 @@ def find_gutters(frags: Sequence[Box], line_height: float, max_columns: int = 3)
     return sorted(chosen)
 
 
-def find_margin_notes(frags: Sequence[Box], line_height: float) -> list[Box]:
+def find_margin_notes(frags: Sequence[Box], line_height: float, *, slack: float = 0.0
+                      ) -> list[Box]:
     """Marginal notes: side headings set in a strip left of the body, or [] if there are none.
 
     Commonwealth gazettes print "Marking of imported firearms" beside the section it heads. Read
     row by row, such a note would be spliced into the body's sentences. A note is a short lettered
     piece at the left edge whose row continues, after a gap, with a body line starting at an indent
     shared by the other notes' rows; the note's continuation lines just below it belong to it.
+    On a scan (`slack` > 0) that indent is shared within `slack` points: the skew of the page
+    moves it a little from row to row.
     """
     horiz = [f for f in frags if f.x1 > f.x0 and not _is_vertical(f)]
     if len(horiz) < 5:
@@ -609,13 +613,18 @@ def find_margin_notes(frags: Sequence[Box], line_height: float) -> list[Box]:
     for row in rows:
         pieces = sorted(row, key=lambda b: b.x0)
         if len(pieces) >= 2 and note_like(pieces[0]) and pieces[1].x0 - pieces[0].x1 >= gap:
-            pairs.append((pieces[0], round(pieces[1].x0 / 3) * 3))
+            pairs.append((pieces[0], pieces[1].x0 if slack else round(pieces[1].x0 / 3) * 3))
     if len(pairs) < 2:
         return []
-    body, votes = Counter(x for _, x in pairs).most_common(1)[0]
+
+    def near(x: float, y: float) -> bool:
+        return abs(x - y) <= slack
+
+    body = max((x for _, x in pairs), key=lambda x: sum(near(x, y) for _, y in pairs))
+    votes = sum(near(body, x) for _, x in pairs)
     if votes < 2 or body - left > 0.35 * width:
         return []
-    notes = [note for note, x in pairs if x == body]
+    notes = [note for note, x in pairs if near(x, body)]
     for row in rows:  # continuation lines of a note: alone in their row, just below a note
         if len(row) == 1 and note_like(row[0]) and row[0].x1 < body - gap and any(
                 0 <= row[0].top - n.bottom < 0.8 * line_height for n in notes):
@@ -741,7 +750,8 @@ def layout_pages(raw_pages: Sequence[_RawPage]) -> list[tuple[str, int, tuple[st
             sideways[" ".join(v.text.split())].add(p)
     need = max(2, math.ceil(_RUNNING_SHARE * len(raw_pages)))
     results: list[tuple[str, int, tuple[str, ...]]] = []
-    for (rows, verticals, height), removed, kept in zip(prepared, drop, kept_rows, strict=True):
+    for page, (rows, verticals, height), removed, kept in zip(
+            raw_pages, prepared, drop, kept_rows, strict=True):
         if not height:  # too many pieces to lay out: keep pdfium's order, one run a line
             text = clean_text(dehyphenate("\n".join(f.text for row in rows for f in row)))
             results.append((text, 1, ()))
@@ -754,7 +764,8 @@ def layout_pages(raw_pages: Sequence[_RawPage]) -> list[tuple[str, int, tuple[st
             if v.x1 <= left or v.x0 >= right or len(sideways[" ".join(v.text.split())]) >= need
         ]
         kept += [v for v in verticals if v not in margin]
-        notes = find_margin_notes(kept, height)
+        slack = _SCAN_SLACK if page.method == "ocr" else 0.0
+        notes = find_margin_notes(kept, height, slack=slack)
         body = [f for f in kept if f not in notes]
         gutters = find_gutters(body, height) or find_band_gutters(body, height)
         ordered = _insert_notes(order_lines(body, gutters), notes, height)
