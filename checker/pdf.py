@@ -713,12 +713,35 @@ def _assemble(lines: Sequence[tuple[Box, int]]) -> str:
         if ca == cb and 0 < b.top - a.top < 3 * height
     ]
     pitch = statistics.median(steps) if len(steps) >= 3 else 1.3 * height
+    right: dict[int, float] = defaultdict(float)
+    for line, column in lines:
+        right[column] = max(right[column], line.x1)
     parts = [lines[0][0].text]
-    for (a, _), (b, _) in itertools.pairwise(lines):
+    for (a, ca), (b, cb) in itertools.pairwise(lines):
         step = b.top - a.top
-        parts.append("\n\n" if step > 1.4 * pitch and b.top - a.bottom > 0.25 * height else "\n")
+        if step > 1.4 * pitch and b.top - a.bottom > 0.25 * height:
+            parts.append("\n\n")
+        elif not (ca == cb and _cjk_continues(a, b, right[ca], height)):
+            parts.append("\n")
         parts.append(b.text)
     return "".join(parts)
+
+
+_CJK_CHAR = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK_LINE_START_BANNED = "。，、；：？！）」』】〕》〉"  # never set at the start of a line
+_CJK_CLAUSE_END = "。；：？！"
+
+
+def _cjk_continues(a: Box, b: Box, right: float, height: float) -> bool:
+    """Line `b` goes on with the Chinese (Japanese) text of line `a`: no line break belongs
+    between them. Such text wraps between any two characters, so a line that runs to the
+    column's right edge without ending a clause is continued; and a line that starts with
+    closing punctuation continues whatever precedes it."""
+    if not (a.text and b.text and _CJK_CHAR.match(a.text[-1]) and _CJK_CHAR.match(b.text[0])):
+        return False
+    if b.text[0] in _CJK_LINE_START_BANNED:
+        return True
+    return a.x1 >= right - 1.5 * height and a.text[-1] not in _CJK_CLAUSE_END
 
 
 def layout_pages(raw_pages: Sequence[_RawPage]) -> list[tuple[str, int, tuple[str, ...]]]:

@@ -38,7 +38,7 @@ from typing import Literal
 import numpy as np
 import pypdfium2 as pdfium
 from fpdf import FPDF
-from fpdf.enums import Align, MethodReturnValue, XPos, YPos
+from fpdf.enums import Align, MethodReturnValue, WrapMode, XPos, YPos
 from PIL import Image, ImageFilter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +105,7 @@ class Style:
     fonts: tuple[str, str, str] = ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
                                    "DejaVuSerif-Italic.ttf")
     rtl: bool = False  # right-to-left: shaped with HarfBuzz, set flush right
+    wrap_chars: bool = False  # lines may break between any two characters (Chinese)
 
 
 STYLES: tuple[Style, ...] = (
@@ -221,6 +222,7 @@ STYLES: tuple[Style, ...] = (
         author="南屿共和国国民议会常务委员会办公厅",
         list_item=r"^（[一二三四五六七八九十]+）",
         fonts=(CJK_FONT, CJK_FONT, CJK_FONT),
+        wrap_chars=True,
     ),
 )
 
@@ -406,6 +408,10 @@ class Gazette(FPDF):
         return Align.R if self.style.rtl else Align.J
 
     @property
+    def wrapmode(self) -> WrapMode:
+        return WrapMode.CHAR if self.style.wrap_chars else WrapMode.WORD
+
+    @property
     def head_align(self) -> Align:
         return Align.R if self.style.rtl else Align.L
 
@@ -464,7 +470,7 @@ class Gazette(FPDF):
         """Height that `text` would take as a justified paragraph `width` wide."""
         result = self.multi_cell(
             width, line_height, text, align=self.body_align, dry_run=True,
-            output=MethodReturnValue.HEIGHT
+            output=MethodReturnValue.HEIGHT, wrapmode=self.wrapmode
         )
         assert isinstance(result, int | float)
         return float(result)
@@ -482,6 +488,7 @@ class Gazette(FPDF):
             text,
             align=self.body_align,
             markdown=markdown,
+            wrapmode=self.wrapmode,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )

@@ -646,6 +646,9 @@ def test_new_language_samples_read_back_like_their_text(sample: str) -> None:
     typed = ingest(folder / "text.md", language=sample[:2])
     similarity = Levenshtein.normalized_similarity(" ".join(read.text.split()),
                                                    " ".join(typed.text.split()))
-    assert similarity > 0.9  # measured 0.92 (ar) to 0.998 (ru)
+    assert similarity > 0.9  # measured 0.92 (ar) to 0.999 (zh)
     if sample.startswith("ar"):
         assert "الأسلحة" in read.text and "(17)" in read.text
+    if sample.startswith("zh"):  # wrapped lines joined, as the text has no line breaks there
+        assert similarity > 0.99 and "\n。" not in read.text
+        assert all(line in read.text for line in typed.text.split("\n") if "第一条" in line)
