@@ -232,6 +232,9 @@ CUE_CASES = [
     ("zh", "第一条 枪支标识的具体办法由国务院公安部门制定。", "枪支", True, False),
     ("zh", "第一条 公安机关可以检查枪支。", "枪支", False, True),
     ("zh", "第一条 任何单位不得非法制造枪支。", "枪支", False, False),
+    ("fr", "Article 1\n\nLe ministre peut, par arrêté, fixer les règles de marquage des armes à "
+     "feu.", "armes à feu", True, True),
+    ("fr", "Article 1\n\nToute arme à feu doit être marquée.", "arme à feu", False, False),
     # A court's power to mitigate does not make the offence optional.
     ("zh", "第一条 非法制造枪支未遂的，可以比照既遂犯从轻或者减轻处罚。", "枪支", False, False),
     # What an object can do, and a condition on an act, are not discretions.
