@@ -674,32 +674,51 @@ def find_band_gutters(frags: Sequence[Box], line_height: float) -> list[float]:
     return [float(x)] if count >= 4 else []
 
 
-def order_lines(frags: Sequence[Box], gutters: Sequence[float]) -> list[tuple[Box, int]]:
+def order_lines(frags: Sequence[Box], gutters: Sequence[float], *, rtl: bool = False
+                ) -> list[tuple[Box, int]]:
     """Lines in reading order with their column (-1 for a line spanning a gutter).
 
     Rows that cross a gutter (titles, full-width paragraphs) stay where they are; between two of
-    them, each column is read top-down before the next one.
+    them, each column is read top-down before the next one. On a right-to-left page (`rtl`) the
+    columns are read from the right, and the pieces of a line joined from the right.
     """
     out: list[tuple[Box, int]] = []
     band: list[list[Box]] = [[] for _ in range(len(gutters) + 1)]
+    merge = _merge_rtl if rtl else _merge
 
     def flush() -> None:
-        for col, lines in enumerate(band):
+        columns = list(enumerate(band))
+        for col, lines in reversed(columns) if rtl else columns:
             out.extend((line, col) for line in lines)
             lines.clear()
 
     for row in group_rows(frags):
         if any(f.x0 < g - 1.0 and f.x1 > g + 1.0 for f in row for g in gutters):
             flush()
-            out.append((_merge(row), -1))
+            out.append((merge(row), -1))
             continue
         per_col: dict[int, list[Box]] = defaultdict(list)
         for f in row:
             per_col[sum((f.x0 + f.x1) / 2 > g for g in gutters)].append(f)
         for col, parts in per_col.items():
-            band[col].append(_merge(parts))
+            band[col].append(merge(parts))
     flush()
     return out
+
+
+def _merge_rtl(boxes: Sequence[Box]) -> Box:
+    """One box for the pieces of a right-to-left line (sorted left to right): read from the
+    right, a space between pieces."""
+    return _union(boxes, " ".join(b.text for b in reversed(boxes)))
+
+
+def _mostly_rtl(boxes: Sequence[Box]) -> bool:
+    """Most letters of the page are of a right-to-left script."""
+    letters = rtl = 0
+    for box in boxes:
+        letters += sum(ch.isalpha() for ch in box.text)
+        rtl += len(_RTL_LETTER.findall(box.text))
+    return letters > 0 and rtl > letters / 2
 
 
 def _assemble(lines: Sequence[tuple[Box, int]]) -> str:
@@ -791,7 +810,8 @@ def layout_pages(raw_pages: Sequence[_RawPage]) -> list[tuple[str, int, tuple[st
         notes = find_margin_notes(kept, height, slack=slack)
         body = [f for f in kept if f not in notes]
         gutters = find_gutters(body, height) or find_band_gutters(body, height)
-        ordered = _insert_notes(order_lines(body, gutters), notes, height)
+        rtl = _mostly_rtl(body)
+        ordered = _insert_notes(order_lines(body, gutters, rtl=rtl), notes, height)
         text = clean_text(dehyphenate(_assemble(ordered)))
         if _RTL_LETTER.search(text):
             text = "\n".join(logical_line(line) for line in text.split("\n"))

@@ -652,3 +652,19 @@ def test_new_language_samples_read_back_like_their_text(sample: str) -> None:
     if sample.startswith("zh"):  # wrapped lines joined, as the text has no line breaks there
         assert similarity > 0.99 and "\n。" not in read.text
         assert all(line in read.text for line in typed.text.split("\n") if "第一条" in line)
+
+
+@pytest.mark.parametrize(("rtl", "expected"), [
+    (False, ["A1", "A2", "B1", "B2"]),
+    (True, ["B1", "B2", "A1", "A2"]),  # a right-to-left page is read from its right column
+])
+def test_columns_are_read_in_the_page_direction(rtl: bool, expected: list[str]) -> None:
+    frags = [Box(50, 100, 250, 110, "A1"), Box(300, 100, 500, 110, "B1"),
+             Box(50, 115, 250, 125, "A2"), Box(300, 115, 500, 125, "B2")]
+    assert [line.text for line, _ in order_lines(frags, [275.0], rtl=rtl)] == expected
+
+
+def test_pieces_of_a_right_to_left_line_join_from_the_right() -> None:
+    pieces = [Box(50, 100, 120, 110, "ترخيص"), Box(200, 100, 300, 110, "المادة (3)")]
+    [(line, _)] = order_lines(pieces, [], rtl=True)
+    assert line.text == "المادة (3) ترخيص"
