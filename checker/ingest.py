@@ -4,6 +4,12 @@
 process; it never raises for bad input but returns a document whose `status` and `diagnostics` say
 what went wrong. Clean text keeps a map back to pages (`Document.pages`), so every quote the tool
 prints can be located in the source.
+
+PDF pages without a usable text layer (scans, garbage layers) are read by OCR (`checker.ocr`,
+Tesseract) unless `ocr=None`; each such `Page` has method "ocr" and its mean word confidence, the
+document carries a W206 (and W207 per low-confidence page), and quotes from those pages are spans
+of the OCR text like any other. Without Tesseract a scan still ends with E107, saying what to
+install.
 """
 
 from __future__ import annotations
