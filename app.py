@@ -54,6 +54,7 @@ from checker.appsupport import (
 from checker.checklist import CATEGORIES, LEVELS, Obligation, available_checklists, load_checklist
 from checker.errors import CheckerError
 from checker.models import Finding, Report, Status
+from checker.report.common import reading_label
 from checker.review import STATUSES
 
 st.set_page_config(page_title="checker · firearms law gap review", page_icon="⚖️", layout="wide")
@@ -467,7 +468,8 @@ def finding_detail(result: DossierReview, report: Report, shown: list[Finding], 
 
 def documents_tab(result: DossierReview, report: Report) -> None:
     rows = [{"File": result.labels.get(d.id, d.id), "Title": d.title, "Language": d.language,
-             "Pages": d.pages, "Status": d.status, "Provisions": d.provisions,
+             "Pages": d.pages, "Read from": reading_label(d), "Status": d.status,
+             "Provisions": d.provisions,
              "Definitions": d.definitions, "SHA-256": d.sha256[:16]} for d in report.documents]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     diagnostics = [{"File": result.labels.get(d.id, d.id), "Code": w.code.value,

@@ -37,7 +37,7 @@ from checker.errors import Code, Diagnostic, error
 from checker.ingest import decodes_as_text, document_id, ingest_bytes
 from checker.models import Document, Evidence, Finding, IngestStatus, Report, SourceKind, Status
 from checker.pdf import _PDFIUM_LOCK  # pdfium is not thread-safe: share the reader's lock
-from checker.review import STATUSES, Review, review_documents
+from checker.review import STATUSES, Review, review_documents, unique_ids
 
 StageCallback = Callable[[str, str], None]
 
@@ -200,7 +200,10 @@ def rejected_document(upload: Upload, diagnostics: tuple[Diagnostic, ...]) -> Do
 
 # --- reading in a child process -----------------------------------------------------------------
 
+#: Longest silence of the reader on one file: a page read by OCR counts as a sign of life, so a
+#: long scan is bounded by the OCR limits of `checker.ocr.OcrOptions`, not by this.
 INGEST_TIMEOUT_S: Final = 180.0
+OCR_LINE: Final = b"ocr"
 INGEST_MEMORY_MB: Final = 3072
 _PACKAGE_ROOT: Final = str(Path(__file__).resolve().parent.parent)
 
@@ -227,8 +230,8 @@ def _ingest_worker() -> int:
     """`python -m checker.appsupport`: reads a dossier's files one after the other.
 
     stdin: one JSON line (`names`, `sizes`, `language`, `password`, `memory_mb`), then the files'
-    bytes back to back. stdout: `ready` once the reader is loaded, then one line of `Document`
-    JSON per file, in order.
+    bytes back to back. stdout: `ready` once the reader is loaded, then per file, in order, a line
+    `ocr DONE TOTAL` for each page read by OCR and one line of `Document` JSON.
     """
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     options = json.loads(stdin.readline())
@@ -237,9 +240,13 @@ def _ingest_worker() -> int:
     stdout.flush()
     for name, size in zip(options["names"], options["sizes"], strict=True):
         data = stdin.read(size)
+        def ocr_page(done: int, total: int) -> None:
+            stdout.write(f"{OCR_LINE.decode()} {done} {total}\n".encode())
+            stdout.flush()
+
         try:
             document = ingest_bytes(data, name=name, language=options["language"],
-                                    password=options["password"])
+                                    password=options["password"], on_ocr=ocr_page)
         except MemoryError:
             sys.stderr.write("MemoryError\n")
             return 3
@@ -271,7 +278,8 @@ def _crashed(upload: Upload, returncode: int | None, stderr: bytes) -> Document:
 
 def _read_batch(batch: Sequence[Upload], *, language: str | None, password: str | None,
                 timeout: float, memory_mb: int, on_start: Callable[[int], None],
-                on_read: Callable[[int, Document], None], startup_timeout: float
+                on_read: Callable[[int, Document], None],
+                on_ocr: Callable[[int, int, int], None], startup_timeout: float
                 ) -> list[Document]:
     """Run one reader over `batch`: the documents it read, in order, ending with the failure of
     the file that stopped it (if one did). Files after that one are not in the result."""
@@ -328,10 +336,15 @@ def _read_batch(batch: Sequence[Upload], *, language: str | None, password: str 
             return done(_crashed(batch[0], process.returncode, bytes(errors)))
         for index, upload in enumerate(batch):
             on_start(index)
-            try:
-                line = lines.get(timeout=timeout)
-            except queue.Empty:
-                return done(_timed_out(upload, timeout))
+            while True:
+                try:
+                    line = lines.get(timeout=timeout)
+                except queue.Empty:
+                    return done(_timed_out(upload, timeout))
+                if line is None or not line.startswith(OCR_LINE + b" "):
+                    break
+                _, page, total = line.split()
+                on_ocr(index, int(page), int(total))
             if line is None:
                 process.wait(10)
                 threads[2].join(2)
@@ -351,6 +364,7 @@ def ingest_uploads(uploads: Sequence[Upload], *, language: str | None = None,
                    memory_mb: int = INGEST_MEMORY_MB, isolate: bool = True,
                    on_start: Callable[[int], None] | None = None,
                    on_read: Callable[[int, Document], None] | None = None,
+                   on_ocr: Callable[[int, int, int], None] | None = None,
                    startup_timeout: float = 120.0) -> list[Document]:
     """`checker.ingest_bytes` for each upload, in a child process that may not grow beyond
     `memory_mb` and may spend at most `timeout` seconds on a file. A file that crashes the reader
@@ -358,7 +372,8 @@ def ingest_uploads(uploads: Sequence[Upload], *, language: str | None = None,
 
     The reader is a fresh interpreter (`python -m checker.appsupport`), not a fork of the app's
     threaded server; the bytes and the password travel on its stdin, never on its command line.
-    `on_start(i)` and `on_read(i, document)` are called as the reader starts and ends `uploads[i]`.
+    `on_start(i)` and `on_read(i, document)` are called as the reader starts and ends `uploads[i]`;
+    `on_ocr(i, done, total)` as it reads a page of `uploads[i]` by OCR.
     """
     def start(index: int) -> None:
         if on_start is not None:
@@ -368,13 +383,18 @@ def ingest_uploads(uploads: Sequence[Upload], *, language: str | None = None,
         if on_read is not None:
             on_read(index, document)
 
+    def ocr_page(index: int, done: int, total: int) -> None:
+        if on_ocr is not None:
+            on_ocr(index, done, total)
+
     documents: list[Document] = []
     if not isolate:
         for index, upload in enumerate(uploads):
             start(index)
             with _PDFIUM_LOCK:
-                documents.append(ingest_bytes(upload.data, name=upload.name, language=language,
-                                              password=password))
+                documents.append(ingest_bytes(
+                    upload.data, name=upload.name, language=language, password=password,
+                    on_ocr=functools.partial(ocr_page, index)))
             read(index, documents[-1])
         return documents
     while len(documents) < len(uploads):
@@ -383,7 +403,8 @@ def ingest_uploads(uploads: Sequence[Upload], *, language: str | None = None,
             uploads[offset:], language=language, password=password, timeout=timeout,
             memory_mb=memory_mb, startup_timeout=startup_timeout,
             on_start=functools.partial(_shifted, start, offset),
-            on_read=functools.partial(_shifted, read, offset))
+            on_read=functools.partial(_shifted, read, offset),
+            on_ocr=functools.partial(_shifted, ocr_page, offset))
     return documents
 
 
@@ -449,25 +470,14 @@ class DossierReview:
         return decisions.dossier_key(self.review.report)
 
 
-def unique_ids(documents: Sequence[Document]) -> list[Document]:
-    """Documents with distinct ids (two files called `act.pdf` become `act` and `act-2`)."""
-    seen: dict[str, int] = {}
-    unique = []
-    for document in documents:
-        seen[document.id] = seen.get(document.id, 0) + 1
-        if seen[document.id] > 1:
-            document = document.model_copy(update={"id": f"{document.id}-{seen[document.id]}"})
-        unique.append(document)
-    return unique
-
-
 def review_uploads(request: ReviewRequest, *, on_stage: StageCallback | None = None,
                    isolate: bool = True) -> DossierReview:
     """Check, read and review the uploads as one dossier. Refused or unreadable files are kept in
     the report with their coded errors; the others are reviewed all the same.
 
     `on_stage(subject, stage)` receives a file's display name (or "dossier") and one of `check`,
-    `queued`, `ingest`, `read`, `unreadable`, `duplicate`, `analyse`, `assess`, `done`.
+    `queued`, `ingest`, `ocr DONE/TOTAL` (a page read by OCR), `read`, `unreadable`,
+    `duplicate`, `analyse`, `assess`, `done`.
     """
     def emit(subject: str, stage: str) -> None:
         if on_stage is not None:
@@ -501,7 +511,9 @@ def review_uploads(request: ReviewRequest, *, on_stage: StageCallback | None = N
     documents_read = ingest_uploads(
         [kept[i][0] for i in accepted], language=request.language, password=request.password,
         isolate=isolate, on_start=lambda position: emit(kept[accepted[position]][1], "ingest"),
-        on_read=finished)
+        on_read=finished,
+        on_ocr=lambda position, done, total: emit(kept[accepted[position]][1],
+                                                  f"ocr {done}/{total}"))
     read.update(zip(accepted, documents_read, strict=True))
     documents = [read[i] for i in range(len(kept))]
     documents = unique_ids(documents)
@@ -523,6 +535,14 @@ STAGE_LABELS: Final[dict[str, str]] = {
     "analysed": "analysed", "duplicate": "left out: same content as another file",
     "done": "done",
 }
+
+
+def stage_label(stage: str) -> str:
+    """Words for a stage; `ocr 3/6` is a page of a scan being read by OCR."""
+    if stage.startswith("ocr "):
+        done, _, total = stage[4:].partition("/")
+        return f"reading by OCR, page {done} of {total}"
+    return STAGE_LABELS.get(stage, stage)
 
 
 @dataclass(frozen=True)
@@ -571,14 +591,16 @@ class Progress:
         elif dossier == "done":
             message = "Done"
         else:
-            active = [n for n, s in stages.items() if s in ("check", "ingest", "analyse")]
+            active = [n for n, s in stages.items()
+                      if s in ("check", "ingest", "analyse") or s.startswith("ocr ")]
             if len(active) > 1:
                 message = f"Reading {len(active)} files"
             elif active:
-                message = f"{STAGE_LABELS[stages[active[0]]].capitalize()}: {active[0]}"
+                label = stage_label(stages[active[0]])
+                message = f"{label[:1].upper()}{label[1:]}: {active[0]}"
             else:
                 message = "Starting"
-        rows = tuple((name, STAGE_LABELS.get(stage, stage)) for name, stage in stages.items())
+        rows = tuple((name, stage_label(stage)) for name, stage in stages.items())
         return ProgressView(rows=rows, fraction=min(done / total, 1.0), message=message)
 
 

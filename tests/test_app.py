@@ -40,6 +40,7 @@ from checker.appsupport import (
 from checker.checklist import load_checklist
 from checker.decisions import apply_decisions, dossier_key, history, latest, record
 from checker.errors import Code
+from checker.ocr import available as ocr_available
 from checker.report import FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -257,6 +258,40 @@ def test_progress_counts_stages_per_document() -> None:
     assert dict(progress.view().rows) == {"act.pdf": "analysed", "code.txt": "analysed"}
     progress("dossier", "done")
     assert progress.view().fraction == 1.0
+
+
+def test_progress_names_the_page_being_read_by_ocr() -> None:
+    progress = Progress(["scan.pdf"])
+    progress("scan.pdf", "ingest")
+    progress("scan.pdf", "ocr 2/6")
+    view = progress.view()
+    assert dict(view.rows) == {"scan.pdf": "reading by OCR, page 2 of 6"}
+    assert view.message == "Reading by OCR, page 2 of 6: scan.pdf"
+
+
+def _first_page_of(path: Path) -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(str(path))
+    single = pdfium.PdfDocument.new()
+    single.import_pages(source, [0])
+    buffer = io.BytesIO()
+    single.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.skipif(not ocr_available(), reason="Tesseract is not installed (make setup does it)")
+def test_isolated_reader_reports_ocr_page_by_page() -> None:
+    scan = SAMPLE_PDF.with_name("scanned.pdf")
+    seen: list[tuple[int, int, int]] = []
+    document = appsupport.ingest_uploads(
+        [Upload.of("scan.pdf", _first_page_of(scan))],
+        on_ocr=lambda index, done, total: seen.append((index, done, total)))[0]
+    assert seen == [(0, 0, 1), (0, 1, 1)]  # starting, then the page done
+    assert document.readable and [p.method for p in document.pages] == ["ocr"]
+    assert "firearm" in document.text.lower()
 
 
 def test_progress_keeps_a_file_that_could_not_be_read() -> None:
