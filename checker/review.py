@@ -7,6 +7,7 @@ coded errors and never stops the others.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ def review_documents(documents: Sequence[Document], *,
             provisions=len(structure.provisions), definitions=len(structure.definitions),
             warnings=document.diagnostics + structure.diagnostics
             + _language_warnings(structure, selected),
+            ocr_pages=document.ocr_pages(),
         ))
     report = Report(
         tool=ToolInfo(name="checker", version=tool_version()),
@@ -137,16 +139,25 @@ def unique_ids(documents: Sequence[Document]) -> list[Document]:
 ChecklistChoice = str | Sequence[str] | Checklist
 
 
+def _ocr_stage(on_stage: Callable[[str, str], None], subject: str, done: int, total: int) -> None:
+    on_stage(subject, f"ocr {done}/{total}")
+
+
 def run_review(paths: Sequence[str | Path], *, checklist: ChecklistChoice = "firearms-protocol",
                levels: tuple[str, ...] = (), categories: tuple[str, ...] = (),
                language: str | None = None, password: str | None = None,
                on_stage: Callable[[str, str], None] | None = None) -> Review:
-    """Ingest `paths` and review them as one dossier; keeps the analysed documents."""
+    """Ingest `paths` and review them as one dossier; keeps the analysed documents.
+
+    `on_stage(subject, stage)` hears `ingest`, `ocr DONE/TOTAL` for each page of a file read by
+    OCR, then the stages of `review_documents`."""
     documents = []
     for path in paths:
+        on_ocr = None
         if on_stage:
             on_stage(str(path), "ingest")
-        documents.append(ingest(path, password=password, language=language))
+            on_ocr = functools.partial(_ocr_stage, on_stage, str(path))
+        documents.append(ingest(path, password=password, language=language, on_ocr=on_ocr))
     return review_documents(unique_ids(documents), checklist=checklist, levels=levels,
                             categories=categories, on_stage=on_stage)
 
