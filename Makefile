@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 REPORTS := reports
-SAMPLES := $(wildcard corpora/samples/*/source.pdf)
 
 .PHONY: setup system demo test lint unit app clean
 
@@ -38,15 +37,7 @@ system:
 setup: $(STAMP) system
 
 demo: setup
-	@mkdir -p $(REPORTS)
-	@for pdf in $(SAMPLES); do \
-		name=$$(basename $$(dirname $$pdf)); \
-		$(BIN)/checker review $$pdf --quiet --format html --output $(REPORTS)/$$name.html; \
-		$(BIN)/checker review $$pdf --quiet --format md --output $(REPORTS)/$$name.md; \
-		$(BIN)/checker review $$pdf --quiet --format json --output $(REPORTS)/$$name.json; \
-		echo "$$name: $$($(BIN)/python -c "import json,sys; s=json.load(open('$(REPORTS)/'+sys.argv[1]+'.json'))['summary']['by_status']; print(', '.join(f'{k} {v}' for k,v in s.items()))" $$name)"; \
-	done
-	@echo "Reports written to $(abspath $(REPORTS))/ (HTML, Markdown and JSON per sample)"
+	$(BIN)/python scripts/demo.py --out $(REPORTS)
 
 app: setup
 	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.headless true
