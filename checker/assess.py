@@ -21,6 +21,9 @@ from checker.params import CHECKERS
 Checker = Callable[[Parameter, Sequence[str], str], ParameterCheck]
 #: Checks whose data may be spread over a provision: a failed scan of sentences widens to units.
 WIDEN_ON_FAIL = frozenset({"fields_all", "fields_any"})
+#: Categories whose provisions describe rather than oblige: "may be readily converted" in a
+#: definition states what the term covers, not a discretion.
+DESCRIPTIVE = frozenset({"definitions"})
 UNCLEAR_BELOW = 0.5
 MAX_QUOTE = 480
 
@@ -136,13 +139,16 @@ def _evidence(obligation: Obligation, units: list[_Unit], limit: int) -> tuple[E
 
 
 def _scopes(parameter: Parameter, units: list[_Unit]) -> list[list[str]]:
-    """Texts to scan, narrowest first: hit sentences of the best unit, the unit, the top units."""
+    """Texts to scan, narrowest first: hit sentences of the best unit, the unit, the top units that
+    state the parameter's elements themselves (a name in a register of brokers does not complete
+    the contents of an import permit)."""
     best = units[0]
     wanted = set(parameter.elements) or set(best.direct)
     text = best.structure.document.text
     sentences = sorted({(h.sentence_start, h.sentence_end)
                         for e in wanted for h in best.direct.get(e, [])})
-    return [[text[s:e] for s, e in sentences], [best.text], [u.text for u in units[:3]]]
+    others = [u.text for u in units[:3] if u is best or wanted <= set(u.direct)]
+    return [[text[s:e] for s, e in sentences], [best.text], others]
 
 
 def _check(parameter: Parameter, units: list[_Unit], lang: str,
@@ -203,7 +209,8 @@ def assess_obligation(obligation: Obligation,
         reasons.append("Only the subject is mentioned; none of its specific elements were found.")
     permissive = [e for e in obligation.core_elements if e.id in best.direct
                   and all(h.permissive for h in best.direct[e.id])]
-    if permissive and obligation.level.startswith("mandatory") and status == "met":
+    if (permissive and obligation.level.startswith("mandatory") and status == "met"
+            and obligation.category not in DESCRIPTIVE):
         status = "partial"
         reasons.append("Stated as a possibility, not a duty ('may'): "
                        + "; ".join(e.description for e in permissive) + ".")
