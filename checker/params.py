@@ -100,7 +100,9 @@ class Cutoff(_Data):
     `before` excludes the year named ('before 1900'); `on_or_before` includes it ('in or before
     1899', 'until 1899'). `or_earlier`/`or_later` follow the year ('1899 or earlier'). `fillers` may
     stand between the phrase and the date ('the year', "l'année"). `rolling` marks an age limit
-    instead of a date ('more than 100 years old').
+    instead of a date ('more than 100 years old'). `excluding` phrases, earlier in the same clause,
+    turn an `after` rule into a cut-off: "in no case shall antiques include firearms manufactured
+    after 1899" admits 1899 at the latest.
     """
 
     before: tuple[str, ...] = ()
@@ -111,6 +113,7 @@ class Cutoff(_Data):
     or_later: tuple[str, ...] = ()
     fillers: tuple[str, ...] = ()
     rolling: Around = Around()
+    excluding: tuple[str, ...] = ()
 
 
 class Numerals(_Data):
@@ -370,6 +373,7 @@ class _Grammar(NamedTuple):
     rolling_after: re.Pattern[str] | None
     cutoffs: tuple[tuple[Relation, re.Pattern[str]], ...]
     month_of: dict[str, int]
+    excluding: re.Pattern[str] | None
 
 
 _BEFORE_QUALIFIER = r"(?<!\w)ALT\s*\Z"
@@ -488,6 +492,7 @@ def _grammar(code: str) -> _Grammar:
         rolling_after=_compile(_RIGHT_AFTER, data.cutoff.rolling.after, spaced=spaced),
         cutoffs=_cutoff_patterns(data),
         month_of=month_of,
+        excluding=_compile(_IN_CLAUSE, data.cutoff.excluding, spaced=spaced),
     )
 
 
@@ -903,6 +908,14 @@ def _latest(relation: Relation, year: int, month: int | None, day: int | None) -
     return None
 
 
+def _excluded(folded: str, at: int, grammar: _Grammar) -> bool:
+    """An excluding phrase ("in no case", "shall not include") earlier in the clause of `at`."""
+    if grammar.excluding is None:
+        return False
+    clause_start = max(folded.rfind(stop, 0, at) for stop in (".", ";", "\n\n")) + 1
+    return grammar.excluding.search(folded, clause_start, at) is not None
+
+
 def _cutoffs(folded: str, grammar: _Grammar) -> list[_Year]:
     best: dict[int, _Year] = {}
     for relation, pattern in grammar.cutoffs:
@@ -913,9 +926,14 @@ def _cutoffs(folded: str, grammar: _Grammar) -> list[_Year]:
             day_text = groups.get("day") or groups.get("day2")
             day = int(day_text) if day_text else None
             year = int(match.group("year"))
+            latest = _latest(relation, year, month, day)
+            if relation in ("after", "on_or_after") and _excluded(folded, match.start(), grammar):
+                # "shall not include ... made after 1899": only years up to the date remain.
+                latest = year if relation == "after" else year - 1
+                relation = "on_or_before"
             found = _Year(
                 year=year,
-                latest=_latest(relation, year, month, day),
+                latest=latest,
                 relation=relation,
                 start=match.start(),
                 end=match.end(),
