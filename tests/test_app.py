@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from locations import ROOT
 from streamlit.testing.v1 import AppTest
 
 from checker import appsupport
@@ -43,7 +44,6 @@ from checker.errors import Code
 from checker.ocr import available as ocr_available
 from checker.report import FORMATS
 
-ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SAMPLE_PDF = ROOT / "corpora" / "samples" / "en-commonwealth-firearms-act" / "source.pdf"
 PENAL_CODE = b"""PENAL CODE (EXTRACT)

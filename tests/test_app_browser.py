@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from locations import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 SAMPLE = ROOT / "corpora" / "samples" / "en-commonwealth-firearms-act" / "source.pdf"
 OUTPUT = Path(__file__).parent / "output"

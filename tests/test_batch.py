@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import typer
 import yaml
+from locations import HOSTILE, ROOT, SAMPLES
 from openpyxl import load_workbook
 from PIL import Image
 from test_sandbox import HTML, deep_page_tree, glyph_bomb  # tests/ is on sys.path under pytest
@@ -31,10 +32,6 @@ from checker.batch import (
 from checker.errors import CheckerError
 from checker.matrix import Column, build_matrix, to_csv, to_heatmap, to_xlsx
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "corpora" / "samples"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HOSTILE = SHARED / "corpora" / "hostile"
 READ = {"ok", "partial"}
 
 

@@ -20,6 +20,7 @@ from types import ModuleType
 
 import pytest
 import yaml
+from locations import REAL, ROOT, SHARED
 
 from checker import review
 from checker.checklist import (
@@ -37,12 +38,9 @@ from checker.errors import CheckerError
 from checker.lang import pipeline
 from checker.params import CHECKERS
 
-ROOT = Path(__file__).resolve().parents[1]
 CHECKLISTS = ROOT / "checklists"
 FILES = sorted(CHECKLISTS.glob("*.yaml"))
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 INVENTORY = SHARED / "reference" / "obligations.md"
-REAL = SHARED / "corpora" / "real"
 LANGUAGES = ("en", "fr", "es")
 COP_PARAGRAPHS = (6, 10, 11, 12, 15, 16, 19)
 # Parameter checks and what each needs from the checklist.

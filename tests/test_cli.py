@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from locations import ROOT
 from typer.testing import CliRunner
 
 from checker.cli import app
 from checker.report import SCHEMA_PATH
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "samples" / "en-weak-arms-act" / "text.md"
 runner = CliRunner()
 

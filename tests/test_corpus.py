@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from locations import REAL
 
 from checker import run_review
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "real"
 FILES = sorted([*REAL.glob("*/text.*"), *REAL.glob("*/source.pdf")]) if REAL.is_dir() else []
 
 pytestmark = pytest.mark.corpus

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 import yaml
+from locations import ROOT, SHARED
 from typer.testing import CliRunner
 
 from checker.checklist import load_checklist
@@ -38,8 +39,6 @@ from checker.evaluate import (
     resolve_source,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 ANNOTATIONS = ROOT / "corpora" / "annotations"
 MUTATIONS = ROOT / "corpora" / "mutations"
 ROOTS = default_roots(SHARED / "corpora")

@@ -23,6 +23,7 @@ import docx
 import openpyxl
 import pytest
 from docx.text.paragraph import Paragraph
+from locations import ROOT
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
 from PIL import Image
@@ -62,7 +63,6 @@ from checker.report.csv_writer import csv_value
 from checker.report.pdf_writer import _data_only_fetcher, pdf_html
 from checker.report.xlsx_writer import STATUS_FILLS, put, sheet_name
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "samples" / "en-commonwealth-firearms-act" / "text.md"
 SMALL_SAMPLE = ROOT / "corpora" / "samples" / "en-weak-arms-act" / "text.md"
 OUTPUT = Path(__file__).parent / "output"

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from locations import SAMPLES
 
 from checker.ingest import (
     assemble_pages,
@@ -15,8 +16,6 @@ from checker.ingest import (
     ingest_bytes,
     strip_running_lines,
 )
-
-SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
 
 
 @pytest.mark.parametrize(

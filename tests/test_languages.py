@@ -7,9 +7,9 @@ machinery (lemmas, Arabic folding and clitics, Chinese characters, cue patterns)
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pytest
+from locations import SAMPLES
 
 from checker.checklist import Checklist
 from checker.ingest import clean_markdown
@@ -17,8 +17,6 @@ from checker.lang import detect_language, pipeline
 from checker.match import analyse, find_hits, word_form
 from checker.models import Document, Hit
 from checker.segment import segment
-
-SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
 
 
 def make_document(text: str, language: str) -> Document:

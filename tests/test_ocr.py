@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from locations import SAMPLES
 from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
@@ -27,7 +28,6 @@ from checker.models import Document, Report
 from checker.report import to_markdown
 from checker.review import review_documents
 
-SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
 SCANNED = SAMPLES / "en-commonwealth-firearms-act" / "scanned.pdf"
 TWIN = SAMPLES / "en-commonwealth-firearms-act" / "source.pdf"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from locations import HOSTILE, LAYOUT, REAL
 
 from checker.errors import Code
 from checker.pdf import (
@@ -26,11 +27,6 @@ from checker.pdf import (
     order_lines,
     visual_to_logical,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HOSTILE = SHARED / "corpora" / "hostile"
-LAYOUT = SHARED / "corpora" / "layout"
-REAL = SHARED / "corpora" / "real"
 
 TEXT = {"ok", "partial"}  # read, possibly with losses
 REFUSED = {"damaged", "not_pdf"}  # a clear error

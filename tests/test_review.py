@@ -7,13 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from locations import ROOT, SAMPLES
 
 from checker import load_checklist, review, run_review
 from checker.checklist import LanguageIndicators, with_language_indicators
 from checker.models import Report
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "corpora" / "samples"
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CHECKER_REGENERATE_GOLDEN") == "1"
 SAMPLE_FILES = sorted(str(p.relative_to(ROOT)) for p in SAMPLES.glob("*/*")

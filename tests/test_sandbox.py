@@ -9,6 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from locations import HOSTILE, SAMPLES
 from pydantic import ValidationError
 
 from checker import ocr
@@ -25,10 +26,6 @@ from checker.sandbox import (
     ingest_sandboxed,
     run_child,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HOSTILE = SHARED / "corpora" / "hostile"
-SAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "samples"
 
 OCR = ocr.available()
 TEXT = {"ok", "partial"}
