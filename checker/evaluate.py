@@ -622,35 +622,30 @@ def run_mutations(mutations: Sequence[Mutation], reports: Mapping[str, Report],
     outcomes = []
     for mutation in mutations:
         report = reports.get(mutation.document)
+        before = after = None
         if report is None:
             warnings.append(EvalWarning(code=EvalCode.MUTATION_NO_DOCUMENT,
                                         document=mutation.document,
                                         message=f"mutation of {mutation.obligation}: document "
                                                 "not evaluated; skipped"))
-            outcomes.append(MutationOutcome(document=mutation.document,
-                                            obligation=mutation.obligation,
-                                            description=mutation.description, before=None,
-                                            after=None, caught=None))
-            continue
-        data, path, checklist = sources[mutation.document]
-        before = next(f.status for f in report.findings if f.obligation_id == mutation.obligation)
-        edited = apply_mutation(data.decode("utf-8"), mutation)
-        if edited is None:
-            warnings.append(EvalWarning(
-                code=EvalCode.MUTATION_NOT_UNIQUE, document=mutation.document,
-                message=f"mutation of {mutation.obligation}: {mutation.find[:60]!r} does not "
-                        "occur exactly once; not applied"))
-            outcomes.append(MutationOutcome(document=mutation.document,
-                                            obligation=mutation.obligation,
-                                            description=mutation.description, before=before,
-                                            after=None, caught=None))
-            continue
-        _, mutated = _review(edited.encode("utf-8"), path, checklist)
-        after = next(f.status for f in mutated.findings if f.obligation_id == mutation.obligation)
+        else:
+            data, path, checklist = sources[mutation.document]
+            before = next(f.status for f in report.findings
+                          if f.obligation_id == mutation.obligation)
+            edited = apply_mutation(data.decode("utf-8"), mutation)
+            if edited is None:
+                warnings.append(EvalWarning(
+                    code=EvalCode.MUTATION_NOT_UNIQUE, document=mutation.document,
+                    message=f"mutation of {mutation.obligation}: {mutation.find[:60]!r} does "
+                            "not occur exactly once; not applied"))
+            else:
+                _, mutated = _review(edited.encode("utf-8"), path, checklist)
+                after = next(f.status for f in mutated.findings
+                             if f.obligation_id == mutation.obligation)
         outcomes.append(MutationOutcome(
             document=mutation.document, obligation=mutation.obligation,
             description=mutation.description, before=before, after=after,
-            caught=RANK[after] < RANK[before]))
+            caught=None if before is None or after is None else RANK[after] < RANK[before]))
     applied = [o for o in outcomes if o.caught is not None]
     caught = sum(1 for o in applied if o.caught)
     return MutationScore(
