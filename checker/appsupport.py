@@ -37,7 +37,7 @@ from checker.errors import Code, Diagnostic, error
 from checker.ingest import decodes_as_text, document_id, ingest_bytes
 from checker.models import Document, Evidence, Finding, IngestStatus, Report, SourceKind, Status
 from checker.pdf import _PDFIUM_LOCK  # pdfium is not thread-safe: share the reader's lock
-from checker.review import STATUSES, Review, review_documents, unique_ids
+from checker.review import STATUSES, Review, ocr_stage, review_documents, unique_ids
 
 StageCallback = Callable[[str, str], None]
 
@@ -513,7 +513,7 @@ def review_uploads(request: ReviewRequest, *, on_stage: StageCallback | None = N
         isolate=isolate, on_start=lambda position: emit(kept[accepted[position]][1], "ingest"),
         on_read=finished,
         on_ocr=lambda position, done, total: emit(kept[accepted[position]][1],
-                                                  f"ocr {done}/{total}"))
+                                                  ocr_stage(done, total)))
     read.update(zip(accepted, documents_read, strict=True))
     documents = [read[i] for i in range(len(kept))]
     documents = unique_ids(documents)

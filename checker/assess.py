@@ -172,14 +172,14 @@ def _describe(obligation: Obligation, ids: set[str]) -> list[str]:
 
 def assess_obligation(obligation: Obligation,
                       analysed: Sequence[tuple[Structure, tuple[Hit, ...]]], *,
-                      languages: set[str] | None = None, checkers: Mapping[str, Checker] = CHECKERS,
+                      checkers: Mapping[str, Checker] = CHECKERS,
                       max_evidence: int = 3) -> Finding:
     """The finding for one obligation over a dossier of analysed documents."""
     base = {"obligation_id": obligation.id, "title": obligation.title,
             "article": obligation.article, "category": obligation.category,
             "level": obligation.level}
     readable = [s for s, _ in analysed if s.document.readable]
-    findable = obligation.languages() if languages is None else languages
+    findable = obligation.languages()
     covered = [s for s in readable if s.document.language in findable]
     if not covered:
         why = ("no document could be read" if not readable else

@@ -37,7 +37,6 @@ SCRIPTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "arabic": ("\u0600", "\u06ff", ("ar", "fa", "ur")),
     "cyrillic": ("\u0400", "\u04ff", ("ru", "uk", "bg", "sr", "mk")),
 }
-DETECTABLE = (*LATIN, *SCRIPTS["arabic"][2], *SCRIPTS["cyrillic"][2], "zh")
 TRAINED = {"en": "en_core_web_sm", "fr": "fr_core_news_sm", "es": "es_core_news_sm"}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

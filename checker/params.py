@@ -912,7 +912,8 @@ def _excluded(folded: str, at: int, grammar: _Grammar) -> bool:
     """An excluding phrase ("in no case", "shall not include") earlier in the clause of `at`."""
     if grammar.excluding is None:
         return False
-    clause_start = max(folded.rfind(stop, 0, at) for stop in (".", ";", "\n\n")) + 1
+    low = max(0, at - _CLAUSE_WINDOW)
+    clause_start = max(folded.rfind(stop, low, at) for stop in _CLAUSE_ENDS) + 1
     return grammar.excluding.search(folded, clause_start, at) is not None
 
 

@@ -56,7 +56,7 @@ def _language_warnings(structure: Structure, checklist: Checklist) -> tuple[Diag
     if not document.readable:
         return ()
     if document.language in checklist.languages():
-        found = checklist.coverage()[document.language]
+        found = sum(document.language in o.languages() for o in checklist.obligations)
         if found == len(checklist.obligations):
             return ()
         return (warning(
@@ -139,8 +139,13 @@ def unique_ids(documents: Sequence[Document]) -> list[Document]:
 ChecklistChoice = str | Sequence[str] | Checklist
 
 
+def ocr_stage(done: int, total: int) -> str:
+    """The progress stage of a file whose page `done` of `total` is being read by OCR."""
+    return f"ocr {done}/{total}"
+
+
 def _ocr_stage(on_stage: Callable[[str, str], None], subject: str, done: int, total: int) -> None:
-    on_stage(subject, f"ocr {done}/{total}")
+    on_stage(subject, ocr_stage(done, total))
 
 
 def run_review(paths: Sequence[str | Path], *, checklist: ChecklistChoice = "firearms-protocol",

@@ -93,7 +93,6 @@ class _Patterns:
     article: _Either
     bare: re.Pattern[str]
     keyword_kind: dict[str, str]
-    article_keywords: frozenset[str]
     dual_keywords: frozenset[str]
     paragraph_keywords: frozenset[str]
     paragraph_labels: re.Pattern[str]
@@ -204,7 +203,6 @@ def _patterns() -> _Patterns:
     return _Patterns(
         structural=_Either(structural, *structural_counter),
         article=_Either(article, *article_counter), bare=bare, keyword_kind=keyword_kind,
-        article_keywords=frozenset(_key(kw, fold) for kw in table.article["keywords"]),
         # Keywords of a large unit in some laws and of the article in others ("Section", Maghreb
         # "الفصل"): articles when no other keyword numbers three articles.
         dual_keywords=frozenset(
