@@ -7,6 +7,7 @@ clean text the tool reads), so a quote can always be traced back to its page and
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,6 +62,17 @@ class Page(Frozen):
     @property
     def read_by(self) -> Literal["text-layer", "ocr"]:
         return "ocr" if self.method == "ocr" else "text-layer"
+
+
+def page_ranges(numbers: Iterable[int]) -> str:
+    """Page numbers as ranges, for messages and tables: [1, 2, 3, 7] -> "1-3, 7"."""
+    parts: list[tuple[int, int]] = []
+    for number in sorted(set(numbers)):
+        if parts and parts[-1][1] == number - 1:
+            parts[-1] = (parts[-1][0], number)
+        else:
+            parts.append((number, number))
+    return ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in parts)
 
 
 class OcrPage(Frozen):

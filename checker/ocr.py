@@ -247,8 +247,10 @@ def _follows(above: OcrLine, line: OcrLine) -> bool:
 # --- is a text layer worth keeping? -------------------------------------------------------------
 
 
+@cache
 def _script(ch: str) -> str:
-    """A coarse script name for a letter, from its Unicode name."""
+    """A coarse script name for a letter, from its Unicode name (cached: every letter of every
+    text-layer page is asked, to tell garbage layers from text)."""
     if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
         return "HAN"
     try:

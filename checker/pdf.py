@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict
 
 from checker.errors import Code, Diagnostic, error, warning
 from checker.lang import detect_language
-from checker.models import IngestStatus
+from checker.models import IngestStatus, page_ranges
 from checker.ocr import (
     INSTALL_HINT,
     LOW_CONFIDENCE,
@@ -1088,15 +1088,6 @@ def _latin_language(result: OcrResult) -> str | None:
     return model
 
 
-def _page_list(numbers: Sequence[int]) -> str:
-    """1-based page numbers as ranges: "1-4, 7"."""
-    parts: list[str] = []
-    for _, group in itertools.groupby(enumerate(numbers), key=lambda t: t[1] - t[0]):
-        run = [n for _, n in group]
-        parts.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
-    return ", ".join(parts)
-
-
 def read_by_ocr(doc: Any, raw: list[_RawPage | None], options: OcrOptions,
                 diags: list[Diagnostic], *, on_ocr: OcrProgress | None = None) -> None:
     """Replace, in `raw`, the pages without a usable text layer by Tesseract's reading of them.
@@ -1121,7 +1112,7 @@ def read_by_ocr(doc: Any, raw: list[_RawPage | None], options: OcrOptions,
     if len(wanted) > options.max_pages:
         skipped = [i + 1 for i, _ in wanted[options.max_pages:]]
         diags.append(warning(Code.OCR_LIMITED, f"{len(wanted)} pages need OCR, more than the "
-                             f"limit of {options.max_pages}; pages {_page_list(skipped)} were "
+                             f"limit of {options.max_pages}; pages {page_ranges(skipped)} were "
                              "not read"))
         wanted = wanted[:options.max_pages]
     model = tesseract_language(options.language) or _text_layer_language(
@@ -1136,7 +1127,7 @@ def read_by_ocr(doc: Any, raw: list[_RawPage | None], options: OcrOptions,
         if remaining <= 1.0:
             left = [i + 1 for i, _ in wanted[done - 1:]]
             diags.append(warning(Code.OCR_LIMITED, f"OCR stopped at its time limit of "
-                                 f"{options.max_seconds:.0f} s; pages {_page_list(left)} were "
+                                 f"{options.max_seconds:.0f} s; pages {page_ranges(left)} were "
                                  "not read"))
             break
         page = raw[index]
@@ -1181,7 +1172,7 @@ def read_by_ocr(doc: Any, raw: list[_RawPage | None], options: OcrOptions,
         scores = [c for _, c in read if c is not None]
         mean = f"{sum(scores) / len(scores):.0%}" if scores else "n/a"
         numbers = [n for n, _ in read]
-        which = f"page{'s' if len(numbers) > 1 else ''} {_page_list(numbers)}"
+        which = f"page{'s' if len(numbers) > 1 else ''} {page_ranges(numbers)}"
         diags.append(warning(Code.OCR_USED, f"{len(read)} of {len(raw)} pages were read by OCR "
                              f"(Tesseract, {model}; {which}), "
                              f"mean word confidence {mean}: quotes from them may hold misread "

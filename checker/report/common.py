@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from checker.errors import Code
-from checker.models import DocumentInfo, Report
+from checker.models import DocumentInfo, Report, page_ranges
 
 STATUS_ORDER: tuple[str, ...] = ("met", "partial", "missing", "unclear")
 """Column order for status counts: from best to least known."""
@@ -77,16 +77,6 @@ def printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
-def _page_ranges(numbers: list[int]) -> str:
-    parts: list[tuple[int, int]] = []
-    for number in sorted(numbers):
-        if parts and parts[-1][1] == number - 1:
-            parts[-1] = (parts[-1][0], number)
-        else:
-            parts.append((number, number))
-    return ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in parts)
-
-
 def reading_label(doc: DocumentInfo) -> str:
     """How a document was read, for the documents table: its text, or OCR of which pages and
     with what mean word confidence (lowest page named), so a reader knows which quotes to check
@@ -97,7 +87,7 @@ def reading_label(doc: DocumentInfo) -> str:
         return "text layer" if doc.pages is not None else "text"
     numbers = [p.page for p in doc.ocr_pages]
     scores = [(p.confidence, p.page) for p in doc.ocr_pages if p.confidence is not None]
-    label = f"OCR p. {_page_ranges(numbers)}"
+    label = f"OCR p. {page_ranges(numbers)}"
     if scores:
         mean = sum(c for c, _ in scores) / len(scores)
         low, page = min(scores)
