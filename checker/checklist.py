@@ -68,6 +68,9 @@ class Element(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str
     core: bool = False
+    #: The element is itself an exemption ("this Act does not apply to the armed forces"): the
+    #: sentences that exempt or negate are where it is stated, so they count for it.
+    exempting: bool = False
     weight: float = Field(default=1.0, gt=0.0, le=5.0)
     indicators: dict[str, Indicators]
 
@@ -101,6 +104,10 @@ class Obligation(Strict):
     requirement: str
     elements: tuple[Element, ...] = Field(min_length=1)
     parameters: tuple[Parameter, ...] = ()
+    #: "definitions": the obligation is a definition the law must give, so only the text of the
+    #: law's definitions counts for it ("converted automatic firearms" in a licensing rule is not
+    #: a conversion test), each definition read as one statement.
+    stated_in: Literal["anywhere", "definitions"] = "anywhere"
     pitfalls: tuple[str, ...] = ()
     model_law_chapter: str | None = None
 

@@ -352,33 +352,120 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
         (o.id, e.id) for o in checklist.obligations for e in o.elements
         if e.indicators.get(lang) is not None and e.indicators[lang].context
     }
+    exempting = {(o.id, e.id) for o in checklist.obligations for e in o.elements if e.exempting}
     where = locator(structure)
     delegating = _delegating_provisions(structure, lowered_text,
                                         [re.compile(p) for p in language_cues.delegation],
                                         lang=lang)
+    lead_ins = _lead_in_sentences(structure, lowered_text, sentence_starts)
+    headings = _heading_sentences(structure, lowered_text, sentences)
+    definitional = {o.id for o in checklist.obligations if o.stated_in == "definitions"}
+    definition_spans = sorted((d.start, d.end) for d in structure.definitions)
+    definition_starts = [s for s, _ in definition_spans]
+
+    def defined_at(offset: int) -> int | None:
+        """The index of the sentence after the definition holding `offset`, if any."""
+        index = bisect_right(definition_starts, offset) - 1
+        if index < 0 or offset >= definition_spans[index][1]:
+            return None
+        return bisect_right(sentence_starts, definition_spans[index][1] - 1)
     hits: list[Hit] = []
     for (obligation_id, element_id, sentence), (start, end, phrase, fuzzy) in terms.items():
-        if (obligation_id, element_id) in needs_context and (
-                obligation_id, element_id, sentence) not in contexts:
-            continue
         if (obligation_id, element_id, sentence) in excluded:
             continue
         provision = where.deepest(start)
-        if provision is not None and start < provision.body_start:
+        if provision is not None and start < provision.body_start or sentence in headings:
             continue  # a label or heading names a subject; the body must state the rule
+        chain = where.chain(provision)
+        # An item of a list reads on from its lead-in ("This Act does not apply to: (a) ..."):
+        # the item takes the lead-in's negation, and an exemption its context.
+        lead_in = [i for p in chain[1:] for i in lead_ins.get(p.id, ())]
+        read_with = (sentence, *lead_in) if (obligation_id, element_id) in exempting else (
+            sentence,)
+        if obligation_id in definitional:
+            definition = defined_at(start)
+            if definition is None:
+                continue
+            # A definition is one statement however it is punctuated ("Ammunition. The
+            # complete round ..."): the term and its context may stand in different sentences.
+            read_with += tuple(range(sentence + 1, definition))
+        if (obligation_id, element_id) in needs_context and not any(
+                (obligation_id, element_id, i) in contexts for i in read_with):
+            continue
         sentence_start, sentence_end = sentences[sentence]
-        delegated = any(p.id in delegating for p in where.chain(provision))
+        delegated = any(p.id in delegating for p in chain)
         hits.append(Hit(
             obligation_id=obligation_id, element_id=element_id, document_id=document.id,
             provision_id=provision.id if provision else None, start=start, end=end,
             sentence_start=sentence_start, sentence_end=sentence_end, term=phrase,
             method="fuzzy" if fuzzy else "lemma", score=FUZZY_SCORE if fuzzy else 1.0,
-            negated=delegated or is_negated(sentence), permissive=is_permissive(sentence),
+            negated=delegated or (
+                (obligation_id, element_id) not in exempting
+                and any(is_negated(i) for i in (sentence, *lead_in))),
+            permissive=is_permissive(sentence),
         ))
     hits.extend(_glossary_hits(structure, hits, doc, nlp, sentences, where,
                                domain_terms=compiled.term_forms))
+
     hits.sort(key=lambda h: (h.start, h.obligation_id, h.element_id))
     return tuple(hits)
+
+
+#: How a sentence or clause ends; a line that ends otherwise may be a heading.
+_CLAUSE_ENDS = tuple(".;:,!?。；：，")
+#: Longest line read as a heading standing before a provision (a marginal note).
+MAX_HEADING_CHARS = 160
+
+
+def _heading_sentences(structure: Structure, text: str, sentences: list[tuple[int, int]]
+                       ) -> set[int]:
+    """Sentences that are headings of the provision right after them ("Grandfathered
+    individuals", "Relics"): one short line, no closing punctuation, that neither opens a
+    provision nor is followed by anything but the next provision's label."""
+    provisions = structure.provisions
+    opens = {p.start for p in provisions} | {p.body_start for p in provisions}
+    starts = [p.start for p in provisions]
+    where = locator(structure)
+    found = set()
+    for index, (start, end) in enumerate(sentences):
+        line = text[start:end].strip()
+        if not line or len(line) > MAX_HEADING_CHARS or "\n" in line or line.endswith(
+                _CLAUSE_ENDS + _LEAD_IN_ENDS):
+            continue
+        first = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+        following = bisect_right(starts, end - 1)
+        if first in opens or following >= len(starts) or text[end:starts[following]].strip():
+            continue
+        holder = where.deepest(first)
+        current: Provision | None = provisions[following]
+        while holder is not None and current is not None and current.id != holder.id:
+            current = where.by_id.get(current.parent) if current.parent else None
+        if holder is None or current is None:  # not a lead-in of the holder's own items
+            found.add(index)
+    return found
+
+
+#: How a lead-in ends: it announces the list of items below it.
+_LEAD_IN_ENDS = (":", "：", "—", "–")
+
+
+def _lead_in_sentences(structure: Structure, text: str, sentence_starts: list[int]
+                       ) -> dict[str, tuple[int, ...]]:
+    """For each provision whose own words, before its first sub-provision, end as a lead-in
+    ("shall not apply to:"), the indices of the sentences of those words."""
+    provisions = structure.provisions
+    found: dict[str, tuple[int, ...]] = {}
+    for index, provision in enumerate(provisions[:-1]):
+        following = provisions[index + 1]
+        if following.parent != provision.id:
+            continue
+        own = text[provision.body_start:following.start].rstrip()
+        if not own or not own.endswith(_LEAD_IN_ENDS):
+            continue
+        first = bisect_right(sentence_starts, provision.body_start) - 1
+        last = bisect_right(sentence_starts, provision.body_start + len(own) - 1) - 1
+        found[provision.id] = tuple(range(max(first, 0), last + 1))
+    return found
 
 
 def _delegating_provisions(structure: Structure, text: str,

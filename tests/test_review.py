@@ -219,3 +219,91 @@ def test_long_chinese_sentence_is_quoted_from_a_clause_mark_not_cut_to_the_term(
         assert text[evidence.start:evidence.end] == evidence.quote
         assert len(evidence.quote) > 40  # more than the matched term
         assert text[evidence.start - 1] in "，。 \n" or evidence.start == 0
+
+
+STATE_EXCLUSION = "fp.art4.2.state-transfer-exclusion"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        pytest.param("en", "Section 4\n\nThis Act shall not apply to a transfer of firearms "
+                     "between the Government and the government of another State where the "
+                     "Minister certifies that its application would prejudice national security.",
+                     {"met"}, id="en-narrow"),
+        pytest.param("en", "Section 4\n\nThis Act does not apply to:\n\n(a) firearms held by "
+                     "the armed forces;\n\n(b) firearms held by the police force.",
+                     {"partial"}, id="en-blanket-lead-in"),
+        pytest.param("fr", "Article 2\n\nLes dispositions du présent livre ne s'appliquent pas "
+                     "aux transferts d'armes entre États ni aux armes détenues par les forces "
+                     "armées pour les besoins de la défense nationale.", {"partial"},
+                     id="fr-blanket-with-security"),
+        pytest.param("es", "Artículo 2.- Quedan excluidos de las prescripciones de la presente ley:"
+                     "\n\na) los actos ejercidos por las Fuerzas Armadas de la Nación;",
+                     {"partial"}, id="es-lead-in"),
+        pytest.param("en", "Section 4\n\nThe armed forces shall keep a register of their "
+                     "firearms.", {"missing", "unclear"}, id="en-no-exclusion"),
+    ],
+)
+def test_an_exclusion_is_read_in_the_sentences_that_exempt(
+        tmp_path: Path, language: str, text: str, expected: set[str]) -> None:
+    """The state-transfer exclusion is stated by negation: those sentences count for it, and a
+    blanket exemption of state bodies is not the narrow national-security one."""
+    path = tmp_path / "law.txt"
+    path.write_text(text, encoding="utf-8")
+    report = review(path, language=language, categories=("definitions",))
+    assert finding(report, STATE_EXCLUSION).status in expected
+
+
+def test_items_take_the_negation_of_their_lead_in(tmp_path: Path) -> None:
+    body = ("(a) the marking of every imported firearm with the country of import and the year "
+            "of import by the importer;")
+    statuses = {}
+    for name, lead_in in (("duty", "The following shall be done at import:"),
+                          ("negated", "The provisions of this Act shall not apply to:")):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(f"Section 9\n\n{lead_in}\n\n{body}", encoding="utf-8")
+        report = review(path, language="en", categories=("marking",))
+        statuses[name] = finding(report, "fp.art8.1b.import-marking").status
+    assert statuses["duty"] in ("met", "partial")
+    assert statuses["negated"] in ("missing", "unclear")
+
+
+def test_a_marginal_note_before_the_next_provision_is_no_rule(tmp_path: Path) -> None:
+    """Commonwealth acts print a heading line above each subsection; its words name a subject."""
+    note = "Marking of imported firearms with the country of import and the year of import"
+    path = tmp_path / "act.md"
+    path.write_text("Section 7\n\n(1) Every dealer shall keep a register of sales.\n\n"
+                    f"**{note}**\n\n(2) The register shall be kept at the dealer's premises.",
+                    encoding="utf-8")
+    report = review(path, language="en", categories=("marking",))
+    assert finding(report, "fp.art8.1b.import-marking").status == "missing"
+    path.write_text(f"Section 7\n\n(1) Every importer shall ensure the {note[0].lower()}"
+                    f"{note[1:]}.", encoding="utf-8")
+    report = review(path, language="en", categories=("marking",))
+    assert finding(report, "fp.art8.1b.import-marking").status in ("met", "partial")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "detected"),
+    [
+        pytest.param("en", "Section 2\n\nIn this Act,\n\n“firearm” means any portable barrelled "
+                     "weapon that expels a bullet by the action of an explosive, or that may be "
+                     "readily converted to do so.", True, id="en-definition"),
+        pytest.param("en", "Section 12\n\nA licence may be issued for a firearm that has been "
+                     "converted or adapted to fire automatically, if it can readily be so "
+                     "converted.", False, id="en-licensing-rule"),
+        pytest.param("es", "Artículo 4.- Para los efectos de la presente Ley se entiende por:\n\n"
+                     "i) Munición. Es el cartucho completo o sus componentes, incluyendo el "
+                     "casquillo, el fulminante, la carga propulsora y el proyectil.", True,
+                     id="es-term-then-sentence"),
+    ],
+)
+def test_a_definition_obligation_is_met_by_definitions_only(
+        tmp_path: Path, language: str, text: str, detected: bool) -> None:
+    path = tmp_path / "law.txt"
+    path.write_text(text, encoding="utf-8")
+    report = review(path, language=language, categories=("definitions",))
+    statuses = {finding(report, o).status for o in (
+        "fp.art3a.readily-convertible", "fp.art3c.ammunition-definition")}
+    assert bool(statuses & {"met", "partial"}) is detected

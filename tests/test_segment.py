@@ -289,6 +289,10 @@ def test_spans_pages_and_parents_are_consistent() -> None:
                      "completo.\n\nArtículo 4.- A los efectos de esta ley se entenderá por "
                      "corredor, la persona que negocia.", "es",
                      ["Arma de fuego", "Munición", "corredor"], id="es"),
+        pytest.param("Article 3\n\nFor the purposes of this Protocol:\n\na) ``Firearm\" shall mean "
+                     "any portable barrelled weapon;\n\nb) \u201eTracing\u201c shall also mean the "
+                     "systematic tracking of firearms.", "en", ["Firearm", "Tracing"],
+                     id="en-typewriter-and-low-quotes"),
     ],
 )
 def test_definitions(text: str, language: str, terms: list[str]) -> None:
