@@ -374,7 +374,7 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
         if (obligation_id, element_id, sentence) in excluded:
             continue
         provision = where.deepest(start)
-        if provision is not None and start < provision.body_start or sentence in headings:
+        if (provision is not None and start < provision.body_start) or sentence in headings:
             continue  # a label or heading names a subject; the body must state the rule
         chain = where.chain(provision)
         # An item of a list reads on from its lead-in ("This Act does not apply to: (a) ..."):
