@@ -56,11 +56,15 @@ def _found(obligation: Obligation, unit: _Unit) -> set[str]:
     return set(unit.direct) | inherited
 
 
-def _rank(obligation: Obligation, unit: _Unit) -> tuple[bool, float, float]:
+def _rank(obligation: Obligation, unit: _Unit) -> tuple[bool, float, float, int]:
+    """Units holding the core first, then by coverage and match quality; among equals, the unit
+    that states the elements most often (the article on the subject, not the purpose article
+    that names it once among many)."""
     core = {e.id for e in obligation.core_elements}
     found = _found(obligation, unit)
     strength = sum(max(h.score for h in hits) for hits in unit.direct.values())
-    return bool(core & set(unit.direct)), _weight(obligation, found), strength
+    mentions = sum(len(hits) for hits in unit.direct.values())
+    return bool(core & set(unit.direct)), _weight(obligation, found), strength, mentions
 
 
 _CLAUSE_MARKS = frozenset("。，；、：！？")

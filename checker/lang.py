@@ -64,6 +64,10 @@ class Cues(BaseModel):
     # Sentence ends beyond spaCy's defaults ("；") and whether every line break ends a sentence.
     sentence_ends: tuple[str, ...] = ()
     line_breaks_end_sentences: bool = False
+    # Paragraphs that finish the sentence before them rather than start one: the penalty line
+    # under an offence ("Pena – reclusão, de 4 a 10 anos"). Regular expressions matched at the
+    # start of the lower-cased paragraph.
+    paragraph_continuations: tuple[str, ...] = ()
     # Token normalisation for languages without a lemma table (Arabic): applied alike to indicator
     # phrases and document words. Diacritics go, letter variants fold (`fold_characters`, one
     # character to one), then leading clitics are removed, longest first and repeatedly, while at
@@ -178,6 +182,27 @@ if "paragraph_breaks" not in Language.factories:
     Language.component("paragraph_breaks")(_paragraph_breaks)
 
 
+def _paragraph_continuations(doc: Doc) -> Doc:
+    """Join a paragraph that finishes the sentence before it (a penalty line under its offence:
+    "Pena – reclusão, de 4 a 10 anos", "Penalty: imprisonment for 10 years") to that sentence."""
+    patterns = [re.compile(p) for p in cues(doc.lang_).paragraph_continuations]
+    text = doc.text
+    for token in doc[1:]:
+        if token.is_space or not any(p.match(text, token.idx) for p in patterns):
+            continue
+        first = token.i
+        while first > 1 and doc[first - 1].is_space:
+            first -= 1  # the blank line before the paragraph may carry the sentence start
+        for joined in doc[first:token.i + 1]:
+            if joined.is_sent_start:
+                joined.is_sent_start = False  # few such lines: no one-pass array write needed
+    return doc
+
+
+if "paragraph_continuations" not in Language.factories:
+    Language.component("paragraph_continuations")(_paragraph_continuations)
+
+
 def _line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every line break (laws written one clause per line)."""
     starts = []
@@ -279,6 +304,8 @@ def pipeline(lang: str, *, prefer_trained: bool = False) -> Language:
     if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         punct = [*Sentencizer.default_punct_chars, *language_cues.sentence_ends]
         nlp.add_pipe("sentencizer", config={"punct_chars": punct})
+    if language_cues.paragraph_continuations:
+        nlp.add_pipe("paragraph_continuations", last=True)
     nlp.max_length = 20_000_000
     return nlp
 

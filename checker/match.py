@@ -363,12 +363,14 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
     definition_spans = sorted((d.start, d.end) for d in structure.definitions)
     definition_starts = [s for s, _ in definition_spans]
 
-    def defined_at(offset: int) -> int | None:
-        """The index of the sentence after the definition holding `offset`, if any."""
+    def defined_at(offset: int) -> tuple[int, int] | None:
+        """The sentences of the definition holding `offset` (first, and one past the last)."""
         index = bisect_right(definition_starts, offset) - 1
         if index < 0 or offset >= definition_spans[index][1]:
             return None
-        return bisect_right(sentence_starts, definition_spans[index][1] - 1)
+        first, end = definition_spans[index]
+        return (bisect_right(sentence_starts, first) - 1,
+                bisect_right(sentence_starts, end - 1))
     hits: list[Hit] = []
     for (obligation_id, element_id, sentence), (start, end, phrase, fuzzy) in terms.items():
         if (obligation_id, element_id, sentence) in excluded:
@@ -382,13 +384,17 @@ def find_hits(structure: Structure, checklist: Checklist, *, doc: Doc | None = N
         lead_in = [i for p in chain[1:] for i in lead_ins.get(p.id, ())]
         read_with = (sentence, *lead_in) if (obligation_id, element_id) in exempting else (
             sentence,)
+        definition = defined_at(start)
         if obligation_id in definitional:
-            definition = defined_at(start)
             if definition is None:
                 continue
             # A definition is one statement however it is punctuated ("Ammunition. The
             # complete round ..."): the term and its context may stand in different sentences.
-            read_with += tuple(range(sentence + 1, definition))
+            read_with += tuple(range(sentence + 1, definition[1]))
+        if definition is not None:
+            # Words of a definition read with the words that name the term ("The term
+            # 'antique firearm' means (A) any firearm ... manufactured before 1899").
+            read_with += (definition[0],)
         if (obligation_id, element_id) in needs_context and not any(
                 (obligation_id, element_id, i) in contexts for i in read_with):
             continue

@@ -307,3 +307,24 @@ def test_a_definition_obligation_is_met_by_definitions_only(
     statuses = {finding(report, o).status for o in (
         "fp.art3a.readily-convertible", "fp.art3c.ammunition-definition")}
     assert bool(statuses & {"met", "partial"}) is detected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        pytest.param("pt", "Art. 16. Importar ou exportar arma de fogo sem autorização da "
+                     "autoridade competente:\n\nPena – reclusão, de 5 (cinco) a 12 (doze) anos, e "
+                     "multa.", id="pt-pena-line"),
+        pytest.param("en", "Section 16\n\n(1) A person must not import or export a firearm "
+                     "without a permit.\n\nPenalty: imprisonment for 10 years.",
+                     id="en-penalty-line"),
+    ],
+)
+def test_a_penalty_line_finishes_its_offence(tmp_path: Path, language: str, text: str) -> None:
+    """The penalty printed as its own paragraph under the offence belongs to the offence."""
+    path = tmp_path / "law.txt"
+    path.write_text(text, encoding="utf-8")
+    report = review(path, language=language, categories=("criminalization",))
+    result = finding(report, "untoc.art11.1.sanctions-gravity")
+    assert result.status == "met"
+    assert "custodial-penalty" in result.elements_found
