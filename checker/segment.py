@@ -10,6 +10,14 @@ Paragraphs and items below an article are found by their markers (`(1)`, `(a)`, 
 `a)`, `а)`, `أ-`, `1-`, `（一）`, `1°`, `2.1`), nested by the order in which marker styles first
 appear, as drafters nest them. Every provision keeps its label as printed, a canonical number, its
 parent, and its character and page span.
+
+Three kinds of unit stand outside the numbered articles and are still article-level, so the
+matcher reads them: annexes and schedules ("Annex I", "First Schedule", "Annex to Act ..."), which
+close every open unit and keep the parts printed inside them as their own divisions; dispositions
+numbered by ordinal words, Spain's "Disposición final tercera." anywhere and a bare "PRIMERA." after
+a "DISPOSICIONES COMPLEMENTARIAS FINALES" heading, which closes the body's titles and chapters;
+and articles quoted by an amending provision (`"Artículo 279. ...`), nested inside it half a level
+down and cited by their own label.
 """
 
 from __future__ import annotations
@@ -59,6 +67,30 @@ class CompoundOrdinals(BaseModel):
     tens: dict[str, int] = Field(default_factory=dict)
 
 
+class Annexes(BaseModel):
+    """Keywords of annexes and schedules, the signs before their number, and the words joining a
+    keyword to the name of its law ("Annex to Act No. 119/2002 Coll.")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    keywords: tuple[str, ...] = ()
+    number_marks: tuple[str, ...] = ()
+    connectors: tuple[str, ...] = ()
+
+
+class Dispositions(BaseModel):
+    """Final and transitional dispositions numbered by ordinal words: the keyword and qualifiers
+    of their group heading, and the (feminine) ordinal words that number them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    keywords: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
+    joiners: tuple[str, ...] = ()
+    ordinals: dict[str, int] = Field(default_factory=dict)
+    tens: dict[str, int] = Field(default_factory=dict)
+
+
 class StructureTable(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -71,6 +103,8 @@ class StructureTable(BaseModel):
     compound_ordinals: CompoundOrdinals = CompoundOrdinals()
     ordinals: dict[str, int]
     item_words: dict[str, int] = Field(default_factory=dict)
+    annexes: Annexes = Annexes()
+    dispositions: Dispositions = Dispositions()
 
 
 class _Either:
@@ -103,6 +137,11 @@ class _Patterns:
     numerals: Numerals
     inserted: tuple[str, ...]
     fold: dict[int, str]
+    annex: re.Pattern[str]
+    annex_connectors: frozenset[str]
+    disposition_group: re.Pattern[str]
+    disposition: re.Pattern[str]
+    disposition_bare: re.Pattern[str]
 
 
 def _letter_classes(table: StructureTable) -> dict[str, str]:
@@ -145,6 +184,24 @@ def _all_ordinals(table: StructureTable) -> dict[str, int]:
     return words
 
 
+def _disposition_ordinals(table: StructureTable) -> dict[str, int]:
+    """The ordinal words of dispositions, with compounds of a tens word and a word up to nine,
+    spaced or joined ("décima primera", "decimoprimera")."""
+    parts = table.dispositions
+    words = dict(parts.ordinals)
+    for unit, value in parts.ordinals.items():
+        if value < 10:
+            for ten, tens in parts.tens.items():
+                words.setdefault(f"{ten} {unit}", tens + value)
+                words.setdefault(f"{ten}{unit}", tens + value)
+    return words
+
+
+def _never(words: tuple[str, ...] | list[str], pattern: str) -> str:
+    """`pattern`, or one that never matches when its keyword list is empty."""
+    return pattern if words else r"(?!)"
+
+
 @cache
 def _patterns() -> _Patterns:
     with (checklists_dir() / "languages" / "structure.yaml").open(encoding="utf-8") as handle:
@@ -154,6 +211,9 @@ def _patterns() -> _Patterns:
     keyword_kind = {_key(kw, fold): kind for kind, kws in table.levels.items() for kw in kws}
     all_ordinals = _all_ordinals(table)
     ordinal_values = {_key(word, fold): value for word, value in all_ordinals.items()}
+    disposition_ordinals = _disposition_ordinals(table)
+    for word, value in disposition_ordinals.items():
+        ordinal_values.setdefault(_key(word, fold), value)
     ordinals = _alternation(list(all_ordinals), classes)
     digits = r"\d"
     structural = re.compile(
@@ -197,6 +257,30 @@ def _patterns() -> _Patterns:
     structural_counter = [counter(counter_levels)] if counters.prefixes and counter_levels else []
     article_counter = ([counter(list(counters.article))]
                        if counters.prefixes and counters.article else [])
+    annexes, dispositions = table.annexes, table.dispositions
+    annex_keywords = _alternation(list(annexes.keywords), classes)
+    marks = _alternation(list(annexes.number_marks), classes)
+    mark = rf"(?:(?:{marks})\s*)?" if marks else ""
+    # A roman numeral or a letter numbers an annex only in capitals: "Anexo a la Ley" is a
+    # connector, "Annex A" a number.
+    annex = re.compile(_never(annexes.keywords,
+        rf"^(?:(?P<pre>{ordinals})\s+)?(?P<kw>{annex_keywords})(?![^\W\d_])"
+        rf"(?:\s*{mark}(?P<num>(?-i:[IVXLC]+|[A-Z])(?![^\W\d_])|{digits}+[A-Za-z]?\b"
+        rf"|(?:{ordinals})(?![^\W\d_])))?(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$"),
+        re.IGNORECASE)
+    group_keywords = _alternation(list(dispositions.keywords), classes)
+    qualifiers = _alternation([*dispositions.qualifiers, *dispositions.joiners], classes)
+    disposition_words = _alternation(list(disposition_ordinals), classes)
+    disposition_group = re.compile(_never(dispositions.keywords,
+        rf"^(?:{group_keywords})(?:\s+(?:{qualifiers})(?![^\W\d_]))+\s*[.:]?\s*$"),
+        re.IGNORECASE)
+    disposition = re.compile(_never(dispositions.keywords,
+        rf"^(?P<kw>{group_keywords})(?:\s+(?:{qualifiers})(?![^\W\d_]))+\s+"
+        rf"(?P<num>{disposition_words})(?![^\W\d_])(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$"),
+        re.IGNORECASE)
+    disposition_bare = re.compile(_never(list(disposition_ordinals),
+        rf"^(?P<num>{disposition_words})(?![^\W\d_])(?P<tail>\s*[.:\-–—]+\s*|\s*$)"
+        r"(?P<rest>.*)$"), re.IGNORECASE)
     bare = re.compile(
         r"^(?P<num>\d{1,4}(?:\.\d{1,3})*[A-Z]?)(?P<tail>\.?(?:[—–-]+\s*|\s+))"
         r"(?P<rest>[A-Z“\"(«].*)$")
@@ -219,7 +303,10 @@ def _patterns() -> _Patterns:
             r"\s*[.:\-–—]\s*" if table.article.get("single_paragraph") else r"(?!)",
             re.IGNORECASE),
         subordinate=frozenset(_key(kw, fold) for kw in table.subordinate),
-        ordinals=ordinal_values, numerals=table.numerals, inserted=counters.inserted, fold=fold)
+        ordinals=ordinal_values, numerals=table.numerals, inserted=counters.inserted, fold=fold,
+        annex=annex, annex_connectors=frozenset(_key(w, fold) for w in annexes.connectors),
+        disposition_group=disposition_group, disposition=disposition,
+        disposition_bare=disposition_bare)
 
 
 
@@ -253,6 +340,8 @@ def _marker(text: str) -> re.Match[str] | None:
 #: What ends a sentence or a clause, in the scripts read here.
 _STOPS = (".", ";", ":", "。", "；", "：", "؛")
 _CLAUSE_STOPS = (*_STOPS, ",", "，", "،")
+#: Quotation marks around text one law inserts into another.
+_QUOTES = "\"“”«»„‘'"
 
 
 @dataclass
@@ -270,6 +359,7 @@ class _Open:
     parent: int | None
     citation: str
     end: int = -1
+    annex: bool = False
 
 
 def _normalise_heading_line(line: str) -> str:
@@ -383,15 +473,57 @@ def _after_break(lines: list[tuple[int, str]], index: int) -> bool:
 
 def _short_heading(lines: list[tuple[int, str]], index: int) -> tuple[str, int] | None:
     """A heading on the next non-blank line (e.g. 'CHAPTER I' then 'General provisions')."""
-    for offset, text in lines[index + 1 : index + 3]:
+    for following, (offset, text) in enumerate(lines[index + 1 : index + 3], index + 1):
         stripped = text.strip()
         if not stripped:
             continue
         if len(stripped) > 100 or stripped.endswith(_CLAUSE_STOPS) or _marker(stripped):
             return None
-        if _patterns().article.match(stripped) or _patterns().structural.match(stripped):
+        if (_patterns().article.match(stripped) or _patterns().structural.match(stripped)
+                or _opens_annex(lines, following)
+                or _patterns().disposition.match(stripped)):
             return None
         return stripped, offset + len(text)
+    return None
+
+
+def _opens_annex(lines: list[tuple[int, str]], index: int) -> re.Match[str] | None:
+    """The line opens an annex or a schedule: its keyword at the line start, then nothing, a
+    number or ordinal, a delimiter, or a connector and the law's name ("Annex to Act No. 119/2002
+    Coll."). A line going on in lower case ("Annex I of the Convention applies") is running text;
+    so is a connector followed by lower case in a line that runs on ("Schedule to this Act applies
+    to dealers"), while a short line standing alone keeps it ("Schedule to the Firearms Act")."""
+    stripped = lines[index][1].strip()
+    patterns = _patterns()
+    match = patterns.annex.match(stripped)
+    if not match or stripped[:1].islower() or not _after_break(lines, index):
+        return None
+    rest = match["rest"]
+    if not rest or match["tail"].strip():
+        return match
+    first = rest.split()[0]
+    if _key(first, patterns.fold) in patterns.annex_connectors:
+        after = rest[len(first):].strip()
+        alone = index + 1 >= len(lines) or not lines[index + 1][1].strip()
+        named = after[:1].isupper() or after[:1].isdigit()
+        return match if len(stripped) <= 120 and after and (named or alone) else None
+    return match if match["num"] and not rest[:1].islower() else None
+
+
+def _opens_disposition(lines: list[tuple[int, str]], index: int, *, grouped: bool
+                       ) -> re.Match[str] | None:
+    """A disposition numbered by an ordinal word: with its own keyword ("Disposición final
+    tercera.") anywhere, or bare ("PRIMERA. Title") only after a dispositions heading, where a
+    capitalised ordinal and a delimiter cannot start a sentence."""
+    stripped = lines[index][1].strip()
+    if stripped[:1].islower() or not _after_break(lines, index):
+        return None
+    patterns = _patterns()
+    match = patterns.disposition.match(stripped)
+    if match is None and grouped:
+        match = patterns.disposition_bare.match(stripped)
+    if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
+        return match
     return None
 
 
@@ -407,6 +539,7 @@ class _Builder:
         self.last_bare: tuple[int, ...] = ()
         self.alinea_label = cues(document.language).unnumbered_paragraph_label
         self.alinea_count = 0
+        self.dispositions = False  # after a dispositions heading: "PRIMERA." opens one
 
     def _close_to(self, level: float, at: int) -> None:
         while self.stack and self.done[self.stack[-1]].level >= level:
@@ -415,7 +548,8 @@ class _Builder:
     def _push(self, item: _Open) -> None:
         item.parent = self.stack[-1] if self.stack else None
         parent = self.done[item.parent] if item.parent is not None else None
-        if item.level > ARTICLE_LEVEL and parent is not None:
+        # A quoted article inside an amending provision is cited by its own label.
+        if item.level > ARTICLE_LEVEL and parent is not None and item.kind != "article":
             joiner = "" if item.label.startswith(("(", "（")) else " "
             if item.style == "al":
                 joiner = ", "
@@ -426,17 +560,48 @@ class _Builder:
     def _article_open(self) -> bool:
         return any(self.done[i].level >= ARTICLE_LEVEL for i in self.stack)
 
+    def in_annex(self) -> bool:
+        return any(self.done[i].annex for i in self.stack)
+
+    def in_inserted_text(self) -> bool:
+        """Inside an annex or a quoted article, where numbered lines are paragraphs: their
+        numbers restart or belong to another law."""
+        return self.in_annex() or any(
+            self.done[i].kind == "article" and self.done[i].level > ARTICLE_LEVEL
+            for i in self.stack)
+
     def structural(self, kind: str, level: float, label: str, number: str, heading: str | None,
                    start: int, body: int) -> None:
+        """Open a part, title, chapter... Inside an annex the unit is a division of the annex
+        ("PART ONE TYPES OF FIREARMS" in a schedule of definitions): it nests below the annex, in
+        the same order as in the body, and leaves the annex open."""
+        if self.in_annex():
+            level = ARTICLE_LEVEL + (level + 1) / 10
+        else:
+            self.dispositions = False
         self._close_to(level, start)
         kind_name: ProvisionKind = kind  # type: ignore[assignment]
         self._push(_Open(kind_name, label, number, heading, start, body, level, None, None, label))
 
-    def article(self, label: str, number: str, heading: str | None, start: int, body: int) -> None:
-        self._close_to(ARTICLE_LEVEL, start)
+    def article(self, label: str, number: str, heading: str | None, start: int, body: int, *,
+                level: float = ARTICLE_LEVEL, annex: bool = False) -> None:
+        """Open an article-level unit; `level` is half a level deeper for an article quoted by an
+        amending provision, which nests inside it. An annex closes every open unit: it belongs to
+        the whole law, not to its last part or chapter."""
+        self._close_to(-1 if annex else level, start)
         self.alinea_count = 0
-        self._push(_Open("article", label, number, heading, start, body, ARTICLE_LEVEL, None,
-                         None, label))
+        if annex:
+            self.dispositions = False
+        self._push(_Open("article", label, number, heading, start, body, level, None,
+                         None, label, annex=annex))
+
+    def disposition_group(self, start: int) -> None:
+        """A heading of final or transitional dispositions: they stand after the body's titles and
+        chapters, so these are closed, unless the heading names a unit just opened ("CAPÍTULO
+        VII" then "DISPOSICIONES FINALES"), whose dispositions they are."""
+        if not (self.done and self.done[-1].level < ARTICLE_LEVEL):
+            self._close_to(-1, start)
+        self.dispositions = True
 
     def paragraph(self, style: str, label: str, number: str, start: int, body: int) -> None:
         if not self._article_open():
@@ -451,7 +616,7 @@ class _Builder:
             level = self.done[same].level
         else:
             level = self.done[self.stack[-1]].level + 1
-        kind: ProvisionKind = "paragraph" if level == ARTICLE_LEVEL + 1 else "item"
+        kind: ProvisionKind = "paragraph" if int(level) == ARTICLE_LEVEL + 1 else "item"
         self._push(_Open(kind, label, number, None, start, body, level, style, None, label))
 
     def alinea(self, start: int) -> None:
@@ -549,6 +714,8 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
         if not stripped:
             continue
         start = offset + (len(raw) - len(raw.lstrip()))
+        if _special_line(builder, lines, index, start, section_is_article):
+            continue
         normal = _normalise_heading_line(stripped)
         match = patterns.structural.match(normal)
         if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
@@ -566,6 +733,8 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
                 level = STRUCT_LEVELS[kind] + (0.5 if keyword in patterns.subordinate else 0)
                 number = _canonical(_number_text(match))
                 builder.structural(kind, level, _label(match), number, heading, start, body)
+                if heading and patterns.disposition_group.match(heading):
+                    builder.dispositions = True  # "TÍTULO V — DISPOSICIONES FINALES"
                 continue
         article = patterns.article.match(stripped)
         if (article and _key(article["kw"], patterns.fold) in patterns.dual_keywords
@@ -589,7 +758,8 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
             _article_line(builder, lines, index, start, article)
             continue
         bare = patterns.bare.match(stripped)
-        if bare and _after_break(lines, index) and builder.bare_allowed(bare["num"]):
+        if (bare and not builder.in_inserted_text() and _after_break(lines, index)
+                and builder.bare_allowed(bare["num"])):
             _article_line(builder, lines, index, start, bare)
             continue
         if _marker(stripped):
@@ -597,6 +767,69 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
         elif _is_paragraph_start(lines, index):
             builder.alinea(start)
     return builder.finish(len(document.text))
+
+
+def _special_line(builder: _Builder, lines: list[tuple[int, str]], index: int, start: int,
+                  section_is_article: bool) -> bool:
+    """Read a line that opens an annex, a disposition or a quoted article, or that heads a group
+    of dispositions; False for any other line.
+
+    An article quoted by an amending provision (`"Artículo 279. Fabricación ...`, the new text of
+    another law's article) is an article of its own, cited by its label, nested inside the
+    provision that quotes it half a level down: the finding cites the article, the amending
+    provision keeps its place in the sequence. Its number belongs to the amended law, so it takes
+    no part in this law's numbering."""
+    patterns = _patterns()
+    stripped = lines[index][1].strip()
+    annex = _opens_annex(lines, index)
+    if annex:
+        _annex_line(builder, lines, index, start, annex)
+        return True
+    if patterns.disposition_group.match(stripped) and not stripped[:1].islower():
+        builder.disposition_group(start)
+        return True
+    disposition = _opens_disposition(lines, index, grouped=builder.dispositions)
+    if disposition:
+        if not builder.dispositions:
+            builder.disposition_group(start)  # "Disposición adicional primera." after the body
+        _article_line(builder, lines, index, start, disposition)
+        return True
+    inner = stripped.lstrip(_QUOTES).lstrip()
+    if inner == stripped:
+        return False
+    quoted = patterns.article.match(inner)
+    if (not quoted or quoted["kw"][:1].islower() or not _after_break(lines, index)
+            or _continues_sentence(quoted["rest"], quoted["tail"], quoted["num"])
+            or (_key(quoted["kw"], patterns.fold) in patterns.dual_keywords
+                and not section_is_article)):
+        return False
+    _article_line(builder, lines, index, start + len(stripped) - len(inner), quoted,
+                  level=ARTICLE_LEVEL + 0.5)
+    return True
+
+
+def _annex_line(builder: _Builder, lines: list[tuple[int, str]], index: int, start: int,
+                match: re.Match[str]) -> None:
+    """Open an annex: labelled by its keyword and number ("Annex I", "First Schedule", "Annex"
+    for "Annex to Act ..."), headed by the rest of its line or by a title on the next line."""
+    offset, raw = lines[index]
+    number = match["num"] or match["pre"]
+    rest = match["rest"].strip()
+    connector = bool(rest) and not match["tail"].strip() and _key(
+        rest.split()[0], _patterns().fold) in _patterns().annex_connectors
+    heading: str | None = None
+    body = offset + len(raw)
+    if rest and not connector:
+        if len(rest) <= 90 and not rest.endswith(_CLAUSE_STOPS):
+            heading = rest
+        else:
+            body = start + match.start("rest")
+    else:
+        found = _short_heading(lines, index)
+        if found:
+            heading, body = found
+    builder.article(_label(match), _canonical(number) if number else "", heading, start, body,
+                    annex=True)
 
 
 def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int] | None:
@@ -611,13 +844,14 @@ def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int]
     if (not stripped or len(stripped) > 60 or stripped.endswith((*_CLAUSE_STOPS, "-"))
             or not stripped[:1].isupper() or _marker(stripped)
             or not _is_paragraph_start(lines, previous)
-            or _patterns().structural.match(_normalise_heading_line(stripped))):
+            or _patterns().structural.match(_normalise_heading_line(stripped))
+            or _opens_annex(lines, previous) or _patterns().disposition_group.match(stripped)):
         return None
     return stripped, offset + (len(text) - len(text.lstrip()))
 
 
 def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, start: int,
-                  match: re.Match[str]) -> None:
+                  match: re.Match[str], *, level: float = ARTICLE_LEVEL) -> None:
     offset, raw = lines[index]
     number = _number_text(match)
     label = _label(match)
@@ -630,14 +864,14 @@ def _article_line(builder: _Builder, lines: list[tuple[int, str]], index: int, s
         found = _short_heading(lines, index)
         if found:
             heading, body = found
-    elif len(rest) <= 90 and not rest.endswith(_CLAUSE_STOPS) and not _marker(
+    elif len(rest) <= 90 and not rest.rstrip(_QUOTES + " ").endswith(_CLAUSE_STOPS) and not _marker(
             rest) and _line_ends_block(lines, index):
         heading, body = rest, offset + len(raw)
     if heading is None:
         note = _preceding_note(lines, index)
         if note is not None:
             heading, start = note
-    builder.article(label, _canonical(number), heading, start, body)
+    builder.article(label, _canonical(number), heading, start, body, level=level)
     if rest and _marker(rest):
         _read_markers(builder, rest, rest_start)
 

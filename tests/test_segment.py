@@ -316,7 +316,9 @@ def test_unstructured_text_warns() -> None:
     "«x» désigne", "(ii)", "(A)", "— 3 —", "Artigo 5.º", "§ 1º", "Parágrafo único.",
     "Статья 5.1.", "Глава 2.", "а)", "المادة (5)", "المادة الخامسة", "أ-", "1-", "الفصل الأول",
     "第一百零三条 规定。", "第一章", "（一）", "一、", "本法所称枪支，是指", "I –", "أولاً:",
-    "الفصل 2",
+    "الفصل 2", "Annex I", "ANEXO ÚNICO", "Schedule to this Act", "PART ONE",
+    "DISPOSICIONES COMPLEMENTARIAS FINALES", "PRIMERA. Vigencia", "Disposición final tercera.",
+    "\"Artículo 279. El que fabrica", "« Article 5. – Nul",
 ]), max_size=40), st.sampled_from(["en", "fr", "es", "pt", "ru", "ar", "zh", "xx"]))
 def test_segment_never_breaks_invariants(lines: list[str], language: str) -> None:
     text = "\n".join(lines)
@@ -338,3 +340,131 @@ def test_statutory_instrument_numbering() -> None:
     assert citations(text) == ["3", "3(1)", "3(2)", "5"]
     first = segment(make_document(text)).provisions[0]
     assert first.heading == "Duty to keep a register"
+
+
+# Annexes, schedules, dispositions numbered by ordinal words and quoted articles: one row per
+# style, as (kind, citation, canonical number, parent label).
+INSERTED_CASES = [
+    pytest.param("en", "Article 1\nThis Act applies to firearms.\n\nAnnex I — Prohibited weapons\n"
+                 "\n(a) machine guns;\n(b) silencers.\n\nAnnex to Act No. 119/2002 Coll.\n\n"
+                 "Definitions of firearms\n\nPART ONE\nTYPES OF FIREARMS\n\n1. Firearm - a weapon "
+                 "that fires.\n\n2. Historical weapon - a firearm made before 1890.\n\nPART TWO\n"
+                 "TYPES OF AMMUNITION\n\n1. Ammunition - cartridges.",
+                 [("article", "Article 1", "1", None), ("article", "Annex I", "i", None),
+                  ("paragraph", "Annex I(a)", "a", "Annex I"),
+                  ("paragraph", "Annex I(b)", "b", "Annex I"), ("article", "Annex", "", None),
+                  ("part", "Annex PART ONE", "1", "Annex"),
+                  ("paragraph", "Annex PART ONE 1.", "1", "PART ONE"),
+                  ("paragraph", "Annex PART ONE 2.", "2", "PART ONE"),
+                  ("part", "Annex PART TWO", "2", "Annex"),
+                  ("paragraph", "Annex PART TWO 1.", "1", "PART TWO")], id="en-annex"),
+    pytest.param("en", "PART 5 — DEACTIVATION\n\n19. Revocation\n\nThe 2001 Regulations are "
+                 "revoked.\n\nSCHEDULE 1 — PARTICULARS\n\n1. Name of the dealer.\n\n2. Serial "
+                 "number.\n\nFirst Schedule\n\n(1) The form.\n\nSchedule\n\nRepealed enactments.",
+                 [("part", "PART 5", "5", None), ("article", "19", "19", "PART 5"),
+                  ("article", "SCHEDULE 1", "1", None),
+                  ("paragraph", "SCHEDULE 1 1.", "1", "SCHEDULE 1"),
+                  ("paragraph", "SCHEDULE 1 2.", "2", "SCHEDULE 1"),
+                  ("article", "First Schedule", "1", None),
+                  ("paragraph", "First Schedule(1)", "1", "First Schedule"),
+                  ("article", "Schedule", "", None)], id="en-schedules"),
+    pytest.param("fr", "Article 1\n\nLe présent décret s'applique.\n\nAnnexe I\n\nListe des armes"
+                 "\n\n1° Pistolets ;\n\n2° Revolvers.",
+                 [("article", "Article 1", "1", None),
+                  ("paragraph", "Article 1, al. 1", "1", "Article 1"),
+                  ("article", "Annexe I", "i", None),
+                  ("paragraph", "Annexe I, al. 1", "1", "Annexe I"),
+                  ("item", "Annexe I, al. 1 1°", "1", "al. 1"),
+                  ("item", "Annexe I, al. 1 2°", "2", "al. 1")], id="fr-annexe"),
+    pytest.param("es", "Artículo 5.- Las armas serán destruidas.\n\nANEXO ÚNICO\n\na) pistolas;\n"
+                 "b) revólveres.\n\nAnexo II: Calibres\n\n1. Calibre 9 mm.",
+                 [("article", "Artículo 5", "5", None), ("article", "ANEXO ÚNICO", "1", None),
+                  ("paragraph", "ANEXO ÚNICO a)", "a", "ANEXO ÚNICO"),
+                  ("paragraph", "ANEXO ÚNICO b)", "b", "ANEXO ÚNICO"),
+                  ("article", "Anexo II", "ii", None),
+                  ("paragraph", "Anexo II 1.", "1", "Anexo II")], id="es-anexo"),
+    pytest.param("pt", "Art. 30. Esta lei entra em vigor.\n\nAnexo I\n\n1 - Armas da classe A.\n\n"
+                 "2 - Armas da classe B.",
+                 [("article", "Art. 30", "30", None), ("article", "Anexo I", "i", None),
+                  ("paragraph", "Anexo I 1 -", "1", "Anexo I"),
+                  ("paragraph", "Anexo I 2 -", "2", "Anexo I")], id="pt-anexo"),
+    pytest.param("ru", "Статья 5. Оружие подлежит учету.\n\nПриложение № 1\nк Федеральному закону"
+                 "\n\n1. Пистолеты.",
+                 [("article", "Статья 5", "5", None), ("article", "Приложение № 1", "1", None),
+                  ("paragraph", "Приложение № 1 1.", "1", "Приложение № 1")], id="ru-prilozhenie"),
+    pytest.param("ar", "المادة 5\nنص.\n\nالملحق\n\n1- الأسلحة.\n2- الذخيرة.",
+                 [("article", "المادة 5", "5", None), ("article", "الملحق", "", None),
+                  ("paragraph", "الملحق 1-", "1", "الملحق"),
+                  ("paragraph", "الملحق 2-", "2", "الملحق")], id="ar-mulhaq"),
+    pytest.param("es", "TÍTULO VI\nINFRACCIONES\n\nArtículo 73. No suspensión de los actos\nLa "
+                 "demanda no suspende los actos.\nDISPOSICIONES COMPLEMENTARIAS FINALES\nPRIMERA. "
+                 "Acciones de colaboración\nLa SUCAMEC promueve la colaboración por\nprimera vez."
+                 "\nSEGUNDA. Registro Las armas se registran.\nPrimera vez que se aplica.\nDÉCIMA "
+                 "PRIMERA. Vigencia\nTexto.\nDISPOSICIÓN COMPLEMENTARIA DEROGATORIA\nÚNICA. Norma "
+                 "derogatoria Deróganse las normas.",
+                 [("title", "TÍTULO VI", "vi", None), ("article", "Artículo 73", "73", "TÍTULO VI"),
+                  ("article", "PRIMERA", "1", None), ("article", "SEGUNDA", "2", None),
+                  ("article", "DÉCIMA PRIMERA", "11", None), ("article", "ÚNICA", "1", None)],
+                 id="es-peru-dispositions"),
+    pytest.param("es", "CAPÍTULO III\nControl\n\nArtículo 17. Informes.\n\nEl Gobierno informa."
+                 "\n\nDisposición transitoria única. Vigencia.\n\nTexto.\n\nDisposición final "
+                 "tercera. Actualizaciones.\n\nTexto conforme a la\nDisposición final tercera de "
+                 "esta ley.",
+                 [("chapter", "CAPÍTULO III", "iii", None),
+                  ("article", "Artículo 17", "17", "CAPÍTULO III"),
+                  ("article", "Disposición transitoria única", "1", None),
+                  ("article", "Disposición final tercera", "3", None)], id="es-spain-dispositions"),
+    pytest.param("pt", "CAPÍTULO IX\nDISPOSIÇÕES FINAIS E TRANSITÓRIAS\n\nArt. 30. Esta lei entra "
+                 "em vigor.\n\nArt. 31. Revoga-se a lei.",
+                 [("chapter", "CAPÍTULO IX", "ix", None),
+                  ("article", "Art. 30", "30", "CAPÍTULO IX"),
+                  ("article", "Art. 31", "31", "CAPÍTULO IX")], id="pt-dispositions-chapter"),
+    pytest.param("es", "Artículo 80. Texto.\n\nDISPOSICIONES COMPLEMENTARIAS MODIFICATORIAS\n\n"
+                 "PRIMERA. Modificación del artículo 279 del Código Penal\nModifícase el artículo "
+                 "279 en los siguientes términos:\n\n\"Artículo 279. Fabricación de materiales "
+                 "peligrosos El que fabrica será reprimido.\"\n\nSEGUNDA. Modificación del "
+                 "artículo 279-C\nModifícase en los siguientes términos:\n\n“Artículo 279-C. "
+                 "Tráfico\n1. El que trafica será reprimido.”",
+                 [("article", "Artículo 80", "80", None), ("article", "PRIMERA", "1", None),
+                  ("article", "Artículo 279", "279", "PRIMERA"), ("article", "SEGUNDA", "2", None),
+                  ("article", "Artículo 279-C", "279-c", "SEGUNDA"),
+                  ("paragraph", "Artículo 279-C 1.", "1", "Artículo 279-C")],
+                 id="es-quoted-articles"),
+    pytest.param("fr", "Article 2\n\nL'article 5 de la loi est ainsi rédigé :\n\n« Article 5. – "
+                 "Nul ne peut fabriquer des armes. »\n\nArticle 3\n\nTexte.",
+                 [("article", "Article 2", "2", None),
+                  ("paragraph", "Article 2, al. 1", "1", "Article 2"),
+                  ("article", "Article 5", "5", "Article 2"), ("article", "Article 3", "3", None),
+                  ("paragraph", "Article 3, al. 1", "1", "Article 3")], id="fr-quoted-article"),
+    pytest.param("en", "Article 1 Scope\nThe list in\nthe Schedule to this Act applies.\n\n"
+                 "Annex I of the Convention applies to dealers.\n\nSchedule to this Act applies to"
+                 " dealers and\nbrokers alike.\n\nannex 2 lists them.",
+                 [("article", "Article 1", "1", None)], id="en-annex-in-running-text"),
+    pytest.param("es", "Artículo 1. Objeto.\nTexto.\nPRIMERA. No es una disposición.\n"
+                 "Artículo 2. Texto.",
+                 [("article", "Artículo 1", "1", None), ("article", "Artículo 2", "2", None)],
+                 id="es-bare-ordinal-without-dispositions-heading"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "expected"), INSERTED_CASES)
+def test_annexes_dispositions_and_quoted_articles(
+        language: str, text: str, expected: list[tuple[str, str, str, str | None]]) -> None:
+    provisions = segment(make_document(text, language=language)).provisions
+    labels = {p.id: p.label for p in provisions}
+    found = [(p.kind, p.citation, p.number, labels.get(p.parent) if p.parent else None)
+             for p in provisions]
+    assert found == expected
+    by_id = {p.id: p for p in provisions}
+    for provision in provisions:
+        if provision.parent:
+            parent = by_id[provision.parent]
+            assert parent.start <= provision.start and provision.end <= parent.end
+
+
+def test_annex_ends_the_last_article() -> None:
+    text = "Article 9\nThe Act comes into force.\n\nANNEX\n\nList of firearms."
+    provisions = segment(make_document(text)).provisions
+    article, annex = provisions
+    assert (article.label, annex.label, annex.kind) == ("Article 9", "ANNEX", "article")
+    assert article.end <= annex.start and annex.end == len(text)
