@@ -196,7 +196,8 @@ def assess_obligation(obligation: Obligation,
     relevant = [u for u in units if _rank(obligation, u)[0]]
     all_ids = {e.id for e in obligation.elements}
     if not relevant:
-        return _not_found(obligation, base, units, negated, covered, all_ids)
+        return _not_found(obligation, base, units, negated, covered, all_ids,
+                          max_evidence=max_evidence)
     best = relevant[0]
     found = _found(obligation, best)
     missing = all_ids - found
@@ -279,7 +280,7 @@ def _negated_reason(negated: list[tuple[Structure, Hit]]) -> str:
 
 def _not_found(obligation: Obligation, base: dict[str, str], units: list[_Unit],
                negated: list[tuple[Structure, Hit]], covered: list[Structure],
-               all_ids: set[str]) -> Finding:
+               all_ids: set[str], *, max_evidence: int) -> Finding:
     reasons = ["No provision states the core of this obligation: "
                + "; ".join(_describe(obligation, {e.id for e in obligation.core_elements})) + "."]
     status: Status = "missing"
@@ -300,7 +301,7 @@ def _not_found(obligation: Obligation, base: dict[str, str], units: list[_Unit],
         reasons.append("Some text was read with losses or without structure; a gap may be a "
                        "reading problem.")
     return Finding(**base, status=status, confidence=confidence, reasons=tuple(reasons),
-                   evidence=_evidence(obligation, units, 2) if units else (),
+                   evidence=_evidence(obligation, units, max_evidence) if units else (),
                    elements_missing=tuple(sorted(all_ids)))
 
 

@@ -192,7 +192,7 @@ _NUMBER = re.compile(
 )
 _DIVISIONS = re.compile(
     r"^(?P<word>schedule|annex|annexe|anexo|part|partie|parte|title|titre|t[íi]tulo|chapter"
-    r"|chapitre|cap[íi]tulo|form)\s*(?P<num>[0-9ivxlc]+|[a-z])\b",
+    r"|chapitre|cap[íi]tulo|form)(?:\s*(?P<num>[0-9ivxlc]+|[a-z])\b)?",
     re.IGNORECASE,
 )
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)*(?:-\d+)?")
@@ -222,7 +222,7 @@ def normalise_provision(label: str) -> str:
         latin = match["latin"] or ""
         return f"{code}{match['num']}{match['letter'] or ''}{latin}".lower()
     if match := _DIVISIONS.match(text):
-        return f"{match['word']}{match['num']}".lower()
+        return f"{match['word']}{match['num'] or ''}".lower()
     return re.sub(r"[^0-9a-zà-ÿ]+", "", text)
 
 

@@ -139,6 +139,7 @@ def test_metrics_of_nothing_are_undefined_not_zero() -> None:
     ("Section 76a(14) b)", "76a"), ("Article 5 1. a)", "5"), ("Article 10 3.", "10"),
     ("Art. 2 1.", "2"), ("n° 5", "5"), ("No. 7", "7"),
     ("Schedule 1, para. 2", "schedule1"), ("PART 4", "part4"), ("Annex", "annex"),
+    ("Annex PART ONE 22.", "annex"), ("Annex I, 3.", "annexi"), ("ANEXO ÚNICO", "anexo"),
     ("Art. 2º, I", "2"), ("Art. 10, § 1º", "10"), ("Artigo 5.º 1 -", "5"),
     ("Статья 7 4.", "7"), ("Статья 5.1 2.", "5.1"), ("ст. 6 ч. 1", "6"),
     ("المادة (12) 2-", "12"), ("المادة (1), ج-", "1"), ("المادة ٥", "5"), ("المادة الخامسة", "5"),
