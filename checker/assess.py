@@ -233,8 +233,11 @@ def assess_obligation(obligation: Obligation,
     if negated:
         reasons.append(_negated_reason(negated))
     confidence = _confidence(obligation, status, best, coverage, checks)
+    # Evidence: the units holding the core first; then, while there is room, the units holding its
+    # other elements, where a reader looks for what is missing.
+    others = [u for u in units if u not in relevant]
     return Finding(**base, status=status, confidence=confidence,
-                   evidence=_evidence(obligation, relevant, max_evidence),
+                   evidence=_evidence(obligation, relevant + others, max_evidence),
                    reasons=tuple(reasons), parameters=checks,
                    elements_found=tuple(sorted(found)), elements_missing=tuple(sorted(missing)))
 

@@ -328,3 +328,16 @@ def test_a_penalty_line_finishes_its_offence(tmp_path: Path, language: str, text
     result = finding(report, "untoc.art11.1.sanctions-gravity")
     assert result.status == "met"
     assert "custodial-penalty" in result.elements_found
+
+
+def test_partial_evidence_shows_where_the_other_elements_stand(tmp_path: Path) -> None:
+    """A partial finding cites the provision holding its core and, while there is room, the one
+    holding an element found elsewhere: the reader sees both halves."""
+    path = tmp_path / "act.txt"
+    path.write_text("Section 1\n\nEvery dealer shall keep a register in which the serial number of "
+                    "each firearm shall be recorded.\n\nSection 2\n\nEvery imported firearm shall "
+                    "bear the country of import and the year of import.", encoding="utf-8")
+    report = review(path, language="en", categories=("record-keeping",))
+    result = finding(report, "fp.art7a.record-markings")
+    assert result.status == "partial"
+    assert [e.provision for e in result.evidence][:2] == ["Section 1", "Section 2"]
