@@ -25,16 +25,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
-
-from checker.checklist import checklists_dir
 from checker.errors import Code, Diagnostic, warning
 from checker.lang import cues, stop_words
 from checker.models import Definition, Document, Provision, ProvisionKind, Structure
-from checker.params import Numerals, numeral_value
+from checker.numbering import fold_key, line_patterns
+from checker.params import numeral_value
 
 STRUCT_LEVELS: dict[str, int] = {
     "book": 0, "part": 1, "title": 2, "chapter": 3, "division": 4, "section_group": 4,
@@ -43,271 +39,6 @@ ARTICLE_LEVEL = 5
 ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _SPACED = re.compile(r"^(?:\w ){2,}\w$")
 _BLANK = re.compile(r"^\s*$")
-
-
-class Counters(BaseModel):
-    """Units written prefix + number + unit word ("第五条"): the unit words by level."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    prefixes: tuple[str, ...] = ()
-    article: tuple[str, ...] = ()
-    levels: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    inserted: tuple[str, ...] = ()
-
-
-class CompoundOrdinals(BaseModel):
-    """Ordinal words built from a unit word and a teen word, or a unit, a joiner and a ten."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    units: dict[str, int] = Field(default_factory=dict)
-    teens: tuple[str, ...] = ()
-    joiners: tuple[str, ...] = ()
-    tens: dict[str, int] = Field(default_factory=dict)
-
-
-class Annexes(BaseModel):
-    """Keywords of annexes and schedules, the signs before their number, and the words joining a
-    keyword to the name of its law ("Annex to Act No. 119/2002 Coll.")."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    keywords: tuple[str, ...] = ()
-    number_marks: tuple[str, ...] = ()
-    connectors: tuple[str, ...] = ()
-
-
-class Dispositions(BaseModel):
-    """Final and transitional dispositions numbered by ordinal words: the keyword and qualifiers
-    of their group heading, and the (feminine) ordinal words that number them."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    keywords: tuple[str, ...] = ()
-    qualifiers: tuple[str, ...] = ()
-    joiners: tuple[str, ...] = ()
-    ordinals: dict[str, int] = Field(default_factory=dict)
-    tens: dict[str, int] = Field(default_factory=dict)
-
-
-class StructureTable(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    levels: dict[str, tuple[str, ...]]
-    subordinate: tuple[str, ...] = ()
-    article: dict[str, tuple[str, ...]]
-    counters: Counters = Counters()
-    numerals: Numerals = Numerals()
-    equivalent_letters: tuple[str, ...] = ()
-    compound_ordinals: CompoundOrdinals = CompoundOrdinals()
-    ordinals: dict[str, int]
-    item_words: dict[str, int] = Field(default_factory=dict)
-    annexes: Annexes = Annexes()
-    dispositions: Dispositions = Dispositions()
-
-
-class _Either:
-    """Several line patterns tried in order, used like one compiled pattern."""
-
-    def __init__(self, *patterns: re.Pattern[str]):
-        self.patterns = patterns
-
-    def match(self, text: str) -> re.Match[str] | None:
-        for pattern in self.patterns:
-            found = pattern.match(text)
-            if found:
-                return found
-        return None
-
-
-@dataclass(frozen=True)
-class _Patterns:
-    structural: _Either
-    article: _Either
-    bare: re.Pattern[str]
-    keyword_kind: dict[str, str]
-    dual_keywords: frozenset[str]
-    paragraph_keywords: frozenset[str]
-    paragraph_labels: re.Pattern[str]
-    item_words: re.Pattern[str]
-    item_values: dict[str, int]
-    subordinate: frozenset[str]
-    ordinals: dict[str, int]
-    numerals: Numerals
-    inserted: tuple[str, ...]
-    fold: dict[int, str]
-    annex: re.Pattern[str]
-    annex_connectors: frozenset[str]
-    disposition_group: re.Pattern[str]
-    disposition: re.Pattern[str]
-    disposition_bare: re.Pattern[str]
-
-
-def _letter_classes(table: StructureTable) -> dict[str, str]:
-    """Each variant letter -> a regex class of its equivalents."""
-    classes: dict[str, str] = {}
-    for group in table.equivalent_letters:
-        for letter in group:
-            classes[letter] = "[" + re.escape(group) + "]"
-    return classes
-
-
-def _alternation(words: list[str], classes: dict[str, str] | None = None) -> str:
-    """Regex alternation of `words`, longest first, any space run between words, letter variants
-    matched alike."""
-    def one(word: str) -> str:
-        return r"\s+".join("".join((classes or {}).get(ch) or re.escape(ch) for ch in part)
-                           for part in word.split())
-    return "|".join(one(w) for w in sorted(words, key=len, reverse=True))
-
-
-def _fold_table(table: StructureTable) -> dict[int, str]:
-    return str.maketrans({letter: group[0] for group in table.equivalent_letters
-                          for letter in group})
-
-
-def _key(word: str, fold: dict[int, str]) -> str:
-    return " ".join(word.lower().translate(fold).split())
-
-
-def _all_ordinals(table: StructureTable) -> dict[str, int]:
-    """The plain ordinal words and every compound one (11-99) the parts build."""
-    words = dict(table.ordinals)
-    parts = table.compound_ordinals
-    for unit, value in parts.units.items():
-        for teen in parts.teens:
-            words.setdefault(f"{unit} {teen}", 10 + value)
-        for joiner in parts.joiners:
-            for ten, tens in parts.tens.items():
-                words.setdefault(f"{unit} {joiner}{ten}", tens + value)
-    return words
-
-
-def _disposition_ordinals(table: StructureTable) -> dict[str, int]:
-    """The ordinal words of dispositions, with compounds of a tens word and a word up to nine,
-    spaced or joined ("décima primera", "decimoprimera")."""
-    parts = table.dispositions
-    words = dict(parts.ordinals)
-    for unit, value in parts.ordinals.items():
-        if value < 10:
-            for ten, tens in parts.tens.items():
-                words.setdefault(f"{ten} {unit}", tens + value)
-                words.setdefault(f"{ten}{unit}", tens + value)
-    return words
-
-
-def _never(words: tuple[str, ...] | list[str], pattern: str) -> str:
-    """`pattern`, or one that never matches when its keyword list is empty."""
-    return pattern if words else r"(?!)"
-
-
-@cache
-def _patterns() -> _Patterns:
-    with (checklists_dir() / "languages" / "structure.yaml").open(encoding="utf-8") as handle:
-        table = StructureTable.model_validate(yaml.safe_load(handle))
-    classes = _letter_classes(table)
-    fold = _fold_table(table)
-    keyword_kind = {_key(kw, fold): kind for kind, kws in table.levels.items() for kw in kws}
-    all_ordinals = _all_ordinals(table)
-    ordinal_values = {_key(word, fold): value for word, value in all_ordinals.items()}
-    disposition_ordinals = _disposition_ordinals(table)
-    for word, value in disposition_ordinals.items():
-        ordinal_values.setdefault(_key(word, fold), value)
-    ordinals = _alternation(list(all_ordinals), classes)
-    digits = r"\d"
-    structural = re.compile(
-        rf"^(?P<kw>{_alternation(list(keyword_kind), classes)})\s+"
-        rf"(?P<num>[IVXLCDM]+|{digits}+[A-Za-z]?|[A-Z]|{ordinals})\b"
-        rf"(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$",
-        re.IGNORECASE,
-    )
-    # A one-letter suffix must touch the number ("5A"): "Art. 5º A fabricação" starts a sentence.
-    suffixes = _alternation([x for x in table.article["suffixes"] if len(x) > 1], classes)
-    number = (
-        rf"(?:[LRDA]\.?\s?)?{digits}+(?:[.\-–]{digits}+)*(?:[\-–][A-Z](?![^\W\d_]))?[a-z]?"
-        rf"(?:\.?\s?[°ºª])?(?:\s?(?:{suffixes})\b)?\.?"
-    )
-    keywords = _alternation(list(table.article["keywords"]), classes)
-    article = re.compile(
-        rf"^(?P<kw>{keywords})\s*(?P<open>\(\s*)?"
-        rf"(?P<num>{number}|(?<=\s){ordinals}(?![^\W\d_]))(?P<close>(?(open)\s*\)))"
-        rf"(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$",
-        re.IGNORECASE,
-    )
-    counters = table.counters
-    numeral = "".join(re.escape(c) for c in (*table.numerals.digits, *table.numerals.units,
-                                            *table.numerals.groups))
-    counted = rf"(?:{digits}+|[{numeral}]+)" if numeral else rf"{digits}+"
-    inserted = _alternation(list(counters.inserted))
-    insert = rf"(?:(?:{inserted})(?P<sub>{counted}))?" if inserted else ""
-
-    def counter(words: list[str]) -> re.Pattern[str]:
-        # The unit word must be followed by a space, a delimiter or the line end: "第五条规定"
-        # at a line start continues a sentence.
-        return re.compile(
-            rf"^(?:{_alternation(list(counters.prefixes))})\s*(?P<num>{counted})\s*"
-            rf"(?P<kw>{_alternation(words)}){insert}(?P<tail>(?:\s+|[.:：、]\s*|$|(?=[（(])))"
-            r"(?P<rest>.*)$")
-
-    counter_levels = [w for ws in counters.levels.values() for w in ws]
-    for kind, words in counters.levels.items():
-        for word in words:
-            keyword_kind[_key(word, fold)] = kind
-    structural_counter = [counter(counter_levels)] if counters.prefixes and counter_levels else []
-    article_counter = ([counter(list(counters.article))]
-                       if counters.prefixes and counters.article else [])
-    annexes, dispositions = table.annexes, table.dispositions
-    annex_keywords = _alternation(list(annexes.keywords), classes)
-    marks = _alternation(list(annexes.number_marks), classes)
-    mark = rf"(?:(?:{marks})\s*)?" if marks else ""
-    # A roman numeral or a letter numbers an annex only in capitals: "Anexo a la Ley" is a
-    # connector, "Annex A" a number.
-    annex = re.compile(_never(annexes.keywords,
-        rf"^(?:(?P<pre>{ordinals})\s+)?(?P<kw>{annex_keywords})(?![^\W\d_])"
-        rf"(?:\s*{mark}(?P<num>(?-i:[IVXLC]+|[A-Z])(?![^\W\d_])|{digits}+[A-Za-z]?\b"
-        rf"|(?:{ordinals})(?![^\W\d_])))?(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$"),
-        re.IGNORECASE)
-    group_keywords = _alternation(list(dispositions.keywords), classes)
-    qualifiers = _alternation([*dispositions.qualifiers, *dispositions.joiners], classes)
-    disposition_words = _alternation(list(disposition_ordinals), classes)
-    disposition_group = re.compile(_never(dispositions.keywords,
-        rf"^(?:{group_keywords})(?:\s+(?:{qualifiers})(?![^\W\d_]))+\s*[.:]?\s*$"),
-        re.IGNORECASE)
-    disposition = re.compile(_never(dispositions.keywords,
-        rf"^(?P<kw>{group_keywords})(?:\s+(?:{qualifiers})(?![^\W\d_]))+\s+"
-        rf"(?P<num>{disposition_words})(?![^\W\d_])(?P<tail>\s*[.:\-–—]*\s*)(?P<rest>.*)$"),
-        re.IGNORECASE)
-    disposition_bare = re.compile(_never(list(disposition_ordinals),
-        rf"^(?P<num>{disposition_words})(?![^\W\d_])(?P<tail>\s*[.:\-–—]+\s*|\s*$)"
-        r"(?P<rest>.*)$"), re.IGNORECASE)
-    bare = re.compile(
-        r"^(?P<num>\d{1,4}(?:\.\d{1,3})*[A-Z]?)(?P<tail>\.?(?:[—–-]+\s*|\s+))"
-        r"(?P<rest>[A-Z“\"(«].*)$")
-    return _Patterns(
-        structural=_Either(structural, *structural_counter),
-        article=_Either(article, *article_counter), bare=bare, keyword_kind=keyword_kind,
-        # Keywords of a large unit in some laws and of the article in others ("Section", Maghreb
-        # "الفصل"): articles when no other keyword numbers three articles.
-        dual_keywords=frozenset(
-            {_key(kw, fold) for kw in table.article["keywords"]} & set(keyword_kind)
-        ) | {"sec."},
-        paragraph_keywords=frozenset(
-            _key(kw, fold) for kw in table.article.get("paragraph_keywords", ())),
-        item_words=re.compile(
-            rf"^(?P<wd>{_alternation(list(table.item_words), classes)})\s*[:\-–—)]\s*"
-            if table.item_words else r"(?!)", re.IGNORECASE),
-        item_values={_key(word, fold): value for word, value in table.item_words.items()},
-        paragraph_labels=re.compile(
-            rf"^(?P<label>{_alternation(list(table.article.get('single_paragraph', ())))})"
-            r"\s*[.:\-–—]\s*" if table.article.get("single_paragraph") else r"(?!)",
-            re.IGNORECASE),
-        subordinate=frozenset(_key(kw, fold) for kw in table.subordinate),
-        ordinals=ordinal_values, numerals=table.numerals, inserted=counters.inserted, fold=fold,
-        annex=annex, annex_connectors=frozenset(_key(w, fold) for w in annexes.connectors),
-        disposition_group=disposition_group, disposition=disposition,
-        disposition_bare=disposition_bare)
-
 
 
 _MARKER = re.compile(
@@ -334,7 +65,7 @@ _MARKER = re.compile(
 _FAMILY = {"lp": "pl", "dp": "pd", "pa": "abj", "rh": "rd"}
 def _marker(text: str) -> re.Match[str] | None:
     """A paragraph marker at the start of `text`: a numbering mark, or an item word ("أولاً:")."""
-    return _MARKER.match(text) or _patterns().item_words.match(text)
+    return _MARKER.match(text) or line_patterns().item_words.match(text)
 
 
 #: What ends a sentence or a clause, in the scripts read here.
@@ -387,7 +118,7 @@ def _number_text(match: re.Match[str]) -> str:
     """The number of a heading, with the number of an inserted unit ("第五条之一" -> "五之一")."""
     number = match["num"].rstrip(".").strip()
     if "sub" in match.re.groupindex and match["sub"]:
-        inserted = _patterns().inserted
+        inserted = line_patterns().inserted
         number = f"{number}{inserted[0]}{match['sub']}" if inserted else number
     return number
 
@@ -406,8 +137,8 @@ def _ascii_digits(text: str) -> str:
 def _canonical(number: str) -> str:
     """The number as compared and shown: ASCII digits, ordinal words and numeral characters as
     their value, no spaces, dots or ordinal marks ("5.º" -> "5", "第一百零三" -> "103")."""
-    patterns = _patterns()
-    key = _key(number.strip().rstrip("."), patterns.fold)
+    patterns = line_patterns()
+    key = fold_key(number.strip().rstrip("."), patterns.fold)
     if key in patterns.ordinals:
         return str(patterns.ordinals[key])
     if key in patterns.item_values:
@@ -431,7 +162,7 @@ def article_number(label: str) -> str | None:
     "Статья 5.1 2." -> "5.1", "第十二条 （一）" -> "12", "Artigo 5.º 1 -" -> "5"), or None when
     the citation does not start with an article keyword. Lets other modules compare provisions
     across numbering styles with the same tables segmentation uses."""
-    match = _patterns().article.match(" ".join(label.split()))
+    match = line_patterns().article.match(" ".join(label.split()))
     return _canonical(_number_text(match)) if match else None
 
 
@@ -479,9 +210,9 @@ def _short_heading(lines: list[tuple[int, str]], index: int) -> tuple[str, int] 
             continue
         if len(stripped) > 100 or stripped.endswith(_CLAUSE_STOPS) or _marker(stripped):
             return None
-        if (_patterns().article.match(stripped) or _patterns().structural.match(stripped)
+        if (line_patterns().article.match(stripped) or line_patterns().structural.match(stripped)
                 or _opens_annex(lines, following)
-                or _patterns().disposition.match(stripped)):
+                or line_patterns().disposition.match(stripped)):
             return None
         return stripped, offset + len(text)
     return None
@@ -494,7 +225,7 @@ def _opens_annex(lines: list[tuple[int, str]], index: int) -> re.Match[str] | No
     so is a connector followed by lower case in a line that runs on ("Schedule to this Act applies
     to dealers"), while a short line standing alone keeps it ("Schedule to the Firearms Act")."""
     stripped = lines[index][1].strip()
-    patterns = _patterns()
+    patterns = line_patterns()
     match = patterns.annex.match(stripped)
     if not match or stripped[:1].islower() or not _after_break(lines, index):
         return None
@@ -502,7 +233,7 @@ def _opens_annex(lines: list[tuple[int, str]], index: int) -> re.Match[str] | No
     if not rest or match["tail"].strip():
         return match
     first = rest.split()[0]
-    if _key(first, patterns.fold) in patterns.annex_connectors:
+    if fold_key(first, patterns.fold) in patterns.annex_connectors:
         after = rest[len(first):].strip()
         alone = index + 1 >= len(lines) or not lines[index + 1][1].strip()
         named = after[:1].isupper() or after[:1].isdigit()
@@ -518,7 +249,7 @@ def _opens_disposition(lines: list[tuple[int, str]], index: int, *, grouped: boo
     stripped = lines[index][1].strip()
     if stripped[:1].islower() or not _after_break(lines, index):
         return None
-    patterns = _patterns()
+    patterns = line_patterns()
     match = patterns.disposition.match(stripped)
     if match is None and grouped:
         match = patterns.disposition_bare.match(stripped)
@@ -664,12 +395,12 @@ def _prescan(lines: list[tuple[int, str]]) -> tuple[bool, bool, bool]:
     """Decide whether 'Section N' is an article-level unit, whether bare numbers are sections, and
     whether '§ N' is a paragraph (it is where other keywords number the articles: 'Art. 5º' then
     '§ 1º', as in Brazilian law; alone, as in US or Czech law, '§ N' is the article)."""
-    patterns = _patterns()
+    patterns = line_patterns()
     keyworded = sections = signs = 0
     for _, line in lines:
         match = patterns.article.match(line.strip())
         if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
-            keyword = _key(match["kw"], patterns.fold)
+            keyword = fold_key(match["kw"], patterns.fold)
             if keyword in patterns.dual_keywords:
                 sections += 1
             elif keyword in patterns.paragraph_keywords:
@@ -705,7 +436,7 @@ def _read_markers(builder: _Builder, text: str, start: int) -> None:
 
 
 def _provisions(document: Document) -> tuple[Provision, ...]:
-    patterns = _patterns()
+    patterns = line_patterns()
     lines = _lines(document.text)
     section_is_article, bare_numbers, sign_is_paragraph = _prescan(lines)
     builder = _Builder(document, section_is_article=section_is_article, bare_numbers=bare_numbers)
@@ -719,7 +450,7 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
         normal = _normalise_heading_line(stripped)
         match = patterns.structural.match(normal)
         if match and not _continues_sentence(match["rest"], match["tail"], match["num"]):
-            keyword = _key(match["kw"], patterns.fold)
+            keyword = fold_key(match["kw"], patterns.fold)
             kind = patterns.keyword_kind[keyword]
             if section_is_article and keyword in patterns.dual_keywords:
                 match = None
@@ -737,10 +468,10 @@ def _provisions(document: Document) -> tuple[Provision, ...]:
                     builder.dispositions = True  # "TÍTULO V — DISPOSICIONES FINALES"
                 continue
         article = patterns.article.match(stripped)
-        if (article and _key(article["kw"], patterns.fold) in patterns.dual_keywords
+        if (article and fold_key(article["kw"], patterns.fold) in patterns.dual_keywords
                 and not section_is_article):
             article = None
-        sign = article is not None and _key(article["kw"], patterns.fold) in (
+        sign = article is not None and fold_key(article["kw"], patterns.fold) in (
             patterns.paragraph_keywords)
         if article and sign and sign_is_paragraph:
             label_end = _label_end(article)
@@ -779,7 +510,7 @@ def _special_line(builder: _Builder, lines: list[tuple[int, str]], index: int, s
     provision that quotes it half a level down: the finding cites the article, the amending
     provision keeps its place in the sequence. Its number belongs to the amended law, so it takes
     no part in this law's numbering."""
-    patterns = _patterns()
+    patterns = line_patterns()
     stripped = lines[index][1].strip()
     annex = _opens_annex(lines, index)
     if annex:
@@ -800,7 +531,7 @@ def _special_line(builder: _Builder, lines: list[tuple[int, str]], index: int, s
     quoted = patterns.article.match(inner)
     if (not quoted or quoted["kw"][:1].islower() or not _after_break(lines, index)
             or _continues_sentence(quoted["rest"], quoted["tail"], quoted["num"])
-            or (_key(quoted["kw"], patterns.fold) in patterns.dual_keywords
+            or (fold_key(quoted["kw"], patterns.fold) in patterns.dual_keywords
                 and not section_is_article)):
         return False
     _article_line(builder, lines, index, start + len(stripped) - len(inner), quoted,
@@ -815,8 +546,8 @@ def _annex_line(builder: _Builder, lines: list[tuple[int, str]], index: int, sta
     offset, raw = lines[index]
     number = match["num"] or match["pre"]
     rest = match["rest"].strip()
-    connector = bool(rest) and not match["tail"].strip() and _key(
-        rest.split()[0], _patterns().fold) in _patterns().annex_connectors
+    connector = bool(rest) and not match["tail"].strip() and fold_key(
+        rest.split()[0], line_patterns().fold) in line_patterns().annex_connectors
     heading: str | None = None
     body = offset + len(raw)
     if rest and not connector:
@@ -844,8 +575,8 @@ def _preceding_note(lines: list[tuple[int, str]], index: int) -> tuple[str, int]
     if (not stripped or len(stripped) > 60 or stripped.endswith((*_CLAUSE_STOPS, "-"))
             or not stripped[:1].isupper() or _marker(stripped)
             or not _is_paragraph_start(lines, previous)
-            or _patterns().structural.match(_normalise_heading_line(stripped))
-            or _opens_annex(lines, previous) or _patterns().disposition_group.match(stripped)):
+            or line_patterns().structural.match(_normalise_heading_line(stripped))
+            or _opens_annex(lines, previous) or line_patterns().disposition_group.match(stripped)):
         return None
     return stripped, offset + (len(text) - len(text.lstrip()))
 
