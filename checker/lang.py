@@ -22,7 +22,7 @@ from typing import Any
 import spacy
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.language import Language
 from spacy.pipeline.sentencizer import Sentencizer
 from spacy.tokens import Doc
@@ -185,18 +185,30 @@ if "paragraph_breaks" not in Language.factories:
 def _paragraph_continuations(doc: Doc) -> Doc:
     """Join a paragraph that finishes the sentence before it (a penalty line under its offence:
     "Pena – reclusão, de 4 a 10 anos", "Penalty: imprisonment for 10 years") to that sentence."""
-    patterns = [re.compile(p) for p in cues(doc.lang_).paragraph_continuations]
-    text = doc.text
-    for token in doc[1:]:
-        if token.is_space or not any(p.match(text, token.idx) for p in patterns):
-            continue
-        first = token.i
-        while first > 1 and doc[first - 1].is_space:
-            first -= 1  # the blank line before the paragraph may carry the sentence start
-        for joined in doc[first:token.i + 1]:
-            if joined.is_sent_start:
-                joined.is_sent_start = False  # few such lines: no one-pass array write needed
+    opening = _continuation_pattern(doc.lang_)
+    if opening is None:
+        return doc
+    offsets: Any = doc.to_array(IDX)  # token start offsets, ascending: a bisect finds a token
+    for match in opening.finditer(doc.text):
+        first_word = int(offsets.searchsorted(match.end()))
+        if first_word >= len(doc) or doc[first_word].idx != match.end():
+            continue  # the paragraph does not start on a token boundary: leave it alone
+        start = first_word
+        while start > 1 and doc[start - 1].is_space:
+            start -= 1  # the blank line before the paragraph may carry the sentence start
+        for token in doc[start:first_word + 1]:
+            if token.is_sent_start:
+                token.is_sent_start = False  # few such lines: no one-pass array write needed
     return doc
+
+
+@cache
+def _continuation_pattern(lang: str) -> re.Pattern[str] | None:
+    """A blank line, then one of the language's continuation openings (matched at its end)."""
+    openings = cues(lang).paragraph_continuations
+    if not openings:
+        return None
+    return re.compile(r"\n[^\S\n]*\n\s*(?=(?:" + "|".join(openings) + "))")
 
 
 if "paragraph_continuations" not in Language.factories:
