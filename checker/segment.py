@@ -210,9 +210,9 @@ def _short_heading(lines: list[tuple[int, str]], index: int) -> tuple[str, int] 
             continue
         if len(stripped) > 100 or stripped.endswith(_CLAUSE_STOPS) or _marker(stripped):
             return None
-        if (line_patterns().article.match(stripped) or line_patterns().structural.match(stripped)
-                or _opens_annex(lines, following)
-                or line_patterns().disposition.match(stripped)):
+        patterns = line_patterns()
+        if (patterns.article.match(stripped) or patterns.structural.match(stripped)
+                or _opens_annex(lines, following) or patterns.disposition.match(stripped)):
             return None
         return stripped, offset + len(text)
     return None

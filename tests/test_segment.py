@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.models import Document
+from checker.models import Document, Provision
 from checker.segment import article_number, segment
 
 
@@ -78,6 +78,24 @@ b) serial number.
 (2) The marking shall be permanent.
 § 17
 (1) Records shall be kept."""
+
+
+def outline(provisions: tuple[Provision, ...], *, name: str
+            ) -> list[tuple[str, str, str, str | None]]:
+    """Kind, label or citation, number and parent label of each provision, in order."""
+    labels = {p.id: p.label for p in provisions}
+    return [(p.kind, getattr(p, name), p.number, labels.get(p.parent) if p.parent else None)
+            for p in provisions]
+
+
+def assert_nested(provisions: tuple[Provision, ...]) -> None:
+    """Every span is ordered and lies inside its parent's."""
+    by_id = {p.id: p for p in provisions}
+    for provision in provisions:
+        assert 0 <= provision.start <= provision.body_start <= provision.end
+        if provision.parent:
+            parent = by_id[provision.parent]
+            assert parent.start <= provision.start and provision.end <= parent.end
 
 
 @pytest.mark.parametrize(
@@ -217,10 +235,7 @@ STYLE_CASES = [
 def test_numbering_styles_by_language(language: str, text: str,
                                       expected: list[tuple[str, str, str, str | None]]) -> None:
     provisions = segment(make_document(text, language=language)).provisions
-    labels = {p.id: p.label for p in provisions}
-    found = [(p.kind, p.label, p.number, labels.get(p.parent) if p.parent else None)
-             for p in provisions]
-    assert found == expected
+    assert outline(provisions, name="label") == expected
 
 
 @pytest.mark.parametrize(
@@ -265,13 +280,7 @@ def test_roman_numerals_and_letters(text: str, expected: list[str]) -> None:
 
 
 def test_spans_pages_and_parents_are_consistent() -> None:
-    structure = segment(make_document(COMMONWEALTH))
-    by_id = {p.id: p for p in structure.provisions}
-    for provision in structure.provisions:
-        assert 0 <= provision.start <= provision.body_start <= provision.end
-        if provision.parent:
-            parent = by_id[provision.parent]
-            assert parent.start <= provision.start and provision.end <= parent.end
+    assert_nested(segment(make_document(COMMONWEALTH)).provisions)
 
 
 @pytest.mark.parametrize(
@@ -451,15 +460,8 @@ INSERTED_CASES = [
 def test_annexes_dispositions_and_quoted_articles(
         language: str, text: str, expected: list[tuple[str, str, str, str | None]]) -> None:
     provisions = segment(make_document(text, language=language)).provisions
-    labels = {p.id: p.label for p in provisions}
-    found = [(p.kind, p.citation, p.number, labels.get(p.parent) if p.parent else None)
-             for p in provisions]
-    assert found == expected
-    by_id = {p.id: p for p in provisions}
-    for provision in provisions:
-        if provision.parent:
-            parent = by_id[provision.parent]
-            assert parent.start <= provision.start and provision.end <= parent.end
+    assert outline(provisions, name="citation") == expected
+    assert_nested(provisions)
 
 
 def test_annex_ends_the_last_article() -> None:
