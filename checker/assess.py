@@ -193,7 +193,8 @@ def assess_obligation(obligation: Obligation,
                        reasons=(f"Cannot assess: {why}.",),
                        elements_missing=tuple(e.id for e in obligation.elements))
     units, negated = _units(obligation, analysed)
-    relevant = [u for u in units if _rank(obligation, u)[0]]
+    holds_core = [_rank(obligation, u)[0] for u in units]
+    relevant = [u for u, core in zip(units, holds_core, strict=True) if core]
     all_ids = {e.id for e in obligation.elements}
     if not relevant:
         return _not_found(obligation, base, units, negated, covered, all_ids,
@@ -235,7 +236,7 @@ def assess_obligation(obligation: Obligation,
     confidence = _confidence(obligation, status, best, coverage, checks)
     # Evidence: the units holding the core first; then, while there is room, the units holding its
     # other elements, where a reader looks for what is missing.
-    others = [u for u in units if u not in relevant]
+    others = [u for u, core in zip(units, holds_core, strict=True) if not core]
     return Finding(**base, status=status, confidence=confidence,
                    evidence=_evidence(obligation, relevant + others, max_evidence),
                    reasons=tuple(reasons), parameters=checks,
